@@ -1,0 +1,67 @@
+# Kazakhstan regional-inequality warehouse. `make run` and `make test` set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export KZW_HOME ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(KZW_HOME)/dagster
+export KZW_BUILD_DB ?= $(KZW_HOME)/build/warehouse.duckdb
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+UI_PORT ?= 3000
+
+.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean
+
+help:
+	@echo "make run    - set up, materialize every asset on the embedded snapshot, print a summary"
+	@echo "make test   - set up (with test extras) and run the whole pytest suite"
+	@echo "make ui     - Dagster webserver + daemon on http://127.0.0.1:$(UI_PORT)"
+	@echo "make lint   - ruff and sqlfluff"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.runtime: $(VENV)/bin/python requirements.lock pyproject.toml
+	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(PY) -r requirements-dev.lock
+	@touch $@
+
+setup: $(VENV)/.runtime dbt-parse
+setup-dev: $(VENV)/.dev dbt-parse
+
+dbt-parse:
+	@$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+
+run: setup
+	$(PY) -m orchestration.cli run
+
+test: setup-dev
+	$(PY) -m pytest
+
+ui: setup
+	$(PY) -m orchestration.cli init-instance
+	$(BIN)/dagster dev --host 127.0.0.1 --port $(UI_PORT) --workspace workspace.yaml
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
+
+format: setup-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Regenerate the pinned lock files from pyproject.toml (needs the package index).
+lock: $(VENV)/bin/python
+	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs

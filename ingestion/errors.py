@@ -1,0 +1,38 @@
+"""Errors that say which dataset, which file and which place went wrong."""
+
+from __future__ import annotations
+
+
+class IngestionError(Exception):
+    """Base class: every ingestion failure names the dataset it concerns."""
+
+    def __init__(self, dataset_id: str, message: str) -> None:
+        self.dataset_id = dataset_id
+        super().__init__(f"[{dataset_id}] {message}")
+
+
+class FetchError(IngestionError):
+    """The source did not deliver a usable payload (HTTP status, timeout, size cap, host...)."""
+
+    def __init__(self, dataset_id: str, url: str, cause: str) -> None:
+        self.url = url
+        self.cause = cause
+        super().__init__(dataset_id, f"fetch of {url} failed: {cause}")
+
+
+class ParseError(IngestionError):
+    """A payload whose layout or content the parser does not understand.
+
+    ``location`` is as precise as the format allows: ``sheet 'Все население' cell B7`` for
+    spreadsheets, ``line 17`` for CSV, ``slice 3 period 2`` for JSON.
+    """
+
+    def __init__(self, dataset_id: str, file_name: str, location: str, message: str) -> None:
+        self.file_name = file_name
+        self.location = location
+        self.reason = message
+        super().__init__(dataset_id, f"{file_name}, {location}: {message}")
+
+
+class UnknownRegionLabel(ParseError):
+    """A region label that the alias table does not know. Never silently dropped."""

@@ -1,0 +1,169 @@
+"""The life of one release: fetch, land, parse, then accept or quarantine.
+
+Validation is not done here (it belongs to ``expectations/``); the orchestration layer calls
+``prepare``, validates the candidate's frame, then ``accept`` or ``quarantine``. Every outcome,
+failures included, leaves a row in ``raw.releases`` and, where any bytes arrived, the landed file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingestion.catalog import Dataset
+from ingestion.errors import IngestionError
+from ingestion.landing import land
+from ingestion.parsing import parse_payload
+from ingestion.raw_store import RawStore, ReleaseRecord
+from ingestion.settings import Settings
+from ingestion.sources import Conditional, Payload, Source
+
+CELL_KEY = ["series", "region_code", "period_label"]
+
+
+@dataclass
+class Candidate:
+    """A new release, landed and parsed, waiting for validation."""
+
+    dataset: Dataset
+    payload: Payload
+    release_id: str
+    landed_path: Path
+    frame: pd.DataFrame
+    previous: pd.DataFrame | None
+
+    def record(self, status: str, error: str | None = None, **counts: int | None) -> ReleaseRecord:
+        return ReleaseRecord(
+            dataset_id=self.dataset.id,
+            release_id=self.release_id,
+            source=self.payload.source,
+            url=self.payload.url,
+            status=status,
+            etag=self.payload.etag,
+            last_modified=self.payload.last_modified,
+            byte_size=len(self.payload.content),
+            landed_path=str(self.landed_path),
+            error=error,
+            row_count=len(self.frame),
+            **counts,
+        )
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The source still serves the release already loaded: nothing to do downstream."""
+
+    dataset: Dataset
+    release_id: str | None
+    url: str
+
+
+def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStore) -> Candidate | Unchanged:
+    """Fetch and land a release; parse it unless it is the one already loaded.
+
+    Raises an ``IngestionError`` (recorded as a failed release) when nothing usable arrived or the
+    payload cannot be parsed.
+    """
+    current = store.current(dataset.id)
+    conditional = Conditional(current.etag, current.last_modified) if current else None
+    try:
+        payload = source.fetch(dataset, conditional)
+    except IngestionError as exc:
+        store.record(
+            ReleaseRecord(
+                dataset.id,
+                None,
+                _source_name(settings),
+                getattr(exc, "url", None),
+                "failed",
+                error=str(exc),
+            )
+        )
+        raise
+    if payload.not_modified:
+        store.record(
+            ReleaseRecord(
+                dataset.id,
+                current.release_id if current else None,
+                payload.source,
+                payload.url,
+                "unchanged",
+                etag=payload.etag,
+                last_modified=payload.last_modified,
+            )
+        )
+        return Unchanged(dataset, current.release_id if current else None, payload.url)
+    release_id, landed_path = land(settings.landing_dir, dataset, payload.content)
+    if current is not None and current.release_id == release_id:
+        store.record(
+            ReleaseRecord(
+                dataset.id,
+                release_id,
+                payload.source,
+                payload.url,
+                "unchanged",
+                etag=payload.etag,
+                last_modified=payload.last_modified,
+                byte_size=len(payload.content),
+                landed_path=str(landed_path),
+            )
+        )
+        return Unchanged(dataset, release_id, payload.url)
+    try:
+        frame = parse_payload(dataset, payload.content, release_id, landed_path.name)
+    except IngestionError as exc:
+        store.record(
+            ReleaseRecord(
+                dataset.id,
+                release_id,
+                payload.source,
+                payload.url,
+                "failed",
+                etag=payload.etag,
+                last_modified=payload.last_modified,
+                byte_size=len(payload.content),
+                landed_path=str(landed_path),
+                error=str(exc),
+            )
+        )
+        raise
+    return Candidate(dataset, payload, release_id, landed_path, frame, store.current_rows(dataset.id))
+
+
+def revision_counts(frame: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[int, int]:
+    """(cells whose value changed against the current release, cells the current release lacked)."""
+    if previous is None or previous.empty:
+        return 0, len(frame)
+    merged = frame[[*CELL_KEY, "value"]].merge(
+        previous[[*CELL_KEY, "value"]],
+        on=CELL_KEY,
+        how="left",
+        suffixes=("", "_prev"),
+        indicator=True,
+    )
+    new = int((merged["_merge"] == "left_only").sum())
+    both = merged[merged["_merge"] == "both"]
+    changed = both["value"].astype("Float64").ne(both["value_prev"].astype("Float64"))
+    changed = changed.fillna(both["value"].isna() != both["value_prev"].isna())
+    return int(changed.sum()), new
+
+
+def accept(candidate: Candidate, store: RawStore) -> ReleaseRecord:
+    """Make the candidate the current release of its dataset (rows appended, ledger updated)."""
+    revised, new = revision_counts(candidate.frame, candidate.previous)
+    record = candidate.record("loaded", revised_cells=revised, new_cells=new)
+    store.commit(record, candidate.frame)
+    return record
+
+
+def quarantine(candidate: Candidate, store: RawStore, reason: str) -> ReleaseRecord:
+    """Keep the bytes and the reason; the last good release stays current."""
+    record = candidate.record("quarantined", error=reason)
+    store.record(record)
+    return record
+
+
+def _source_name(settings: Settings) -> str:
+    return settings.source

@@ -1,0 +1,92 @@
+"""One settings object for every path and knob, read from the environment.
+
+Everything the pipeline writes lives under ``KZW_HOME`` (default ``<repo>/warehouse``), so a test can
+point the whole system at a temporary directory by setting one variable and never touch the user's
+warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+REFERENCE_DIR = DBT_PROJECT_DIR / "seeds"
+
+DEFAULT_ALLOWED_HOSTS = ("stat.gov.kz", "www.stat.gov.kz", "taldau.stat.gov.kz")
+
+
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and limits for one pipeline instance.
+
+    ``source`` is ``snapshot`` (the embedded real BNS files, no network) or ``http`` (the live
+    BNS API, or any base URL given in ``KZW_BASE_URL``, e.g. a loopback server in tests).
+    """
+
+    home: Path
+    source: str = "snapshot"
+    base_url: str = "https://stat.gov.kz"
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    max_retries: int = 3
+    backoff_s: float = 0.5
+    max_bytes: int = 50 * 1024 * 1024
+    snapshot_dir: Path = field(default=SNAPSHOT_DIR)
+
+    @property
+    def landing_dir(self) -> Path:
+        """Content-addressed raw bytes: ``landing/<dataset>/<sha256>.<ext>``."""
+        return self.home / "landing"
+
+    @property
+    def build_db(self) -> Path:
+        """The private read-write DuckDB file that ingestion and dbt write."""
+        return self.home / "build" / "warehouse.duckdb"
+
+    @property
+    def publish_dir(self) -> Path:
+        """Where the read-only copy for BI tools and the Parquet files are swapped in."""
+        return self.home / "published"
+
+    @property
+    def published_db(self) -> Path:
+        return self.publish_dir / "kz_inequality.duckdb"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "refresh.lock"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "dbt_target"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get("KZW_HOME", REPO_ROOT / "warehouse")).resolve()
+        return cls(
+            home=home,
+            source=os.environ.get("KZW_SOURCE", "snapshot"),
+            base_url=os.environ.get("KZW_BASE_URL", "https://stat.gov.kz").rstrip("/"),
+            allowed_hosts=_env_list("KZW_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS),
+            connect_timeout_s=float(os.environ.get("KZW_CONNECT_TIMEOUT_S", "5")),
+            read_timeout_s=float(os.environ.get("KZW_READ_TIMEOUT_S", "30")),
+            max_retries=int(os.environ.get("KZW_MAX_RETRIES", "3")),
+            backoff_s=float(os.environ.get("KZW_BACKOFF_S", "0.5")),
+            max_bytes=int(os.environ.get("KZW_MAX_BYTES", str(50 * 1024 * 1024))),
+        )

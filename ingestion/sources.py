@@ -1,0 +1,327 @@
+"""Where release bytes come from: the embedded snapshot or BNS over HTTP, behind one interface.
+
+The HTTP source is written for an unattended job against a government site that goes down, redirects
+and sometimes answers with an HTML error page: bounded retries with backoff, redirects followed by
+hand so that every hop is checked against the allowed hosts, conditional requests, and a size cap
+enforced while streaming.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from ingestion.catalog import Dataset
+from ingestion.errors import FetchError
+from ingestion.settings import Settings
+
+USER_AGENT = "kz-inequality-warehouse/0.1 (+regional statistics ETL)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER_S = 60.0
+#: What a data payload may be sent as; an HTML page is never a data release.
+DATA_CONTENT_TYPES = {
+    "xlsx": (
+        "application/vnd.openxmlformats",
+        "application/octet-stream",
+        "application/zip",
+        "application/vnd.ms-excel",
+        "binary/octet-stream",
+    ),
+    "xls": ("application/vnd.ms-excel", "application/octet-stream", "binary/octet-stream"),
+    "csv": (
+        "text/csv",
+        "text/plain",
+        "application/csv",
+        "application/octet-stream",
+        "text/tab-separated-values",
+    ),
+    "json": ("application/json", "text/json", "text/plain"),
+}
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """Validators of the release already loaded, for a conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One fetch outcome. ``content`` is empty when ``not_modified`` is true."""
+
+    dataset_id: str
+    content: bytes
+    url: str
+    source: str  # "snapshot" | "http"
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    not_modified: bool = False
+
+
+class Source(Protocol):
+    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload: ...
+
+
+class SnapshotSource:
+    """Reads the embedded, real BNS files. The default: no network needed."""
+
+    def __init__(self, snapshot_dir: Path) -> None:
+        self.snapshot_dir = snapshot_dir
+
+    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+        path = self.snapshot_dir / dataset.snapshot_file
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise FetchError(dataset.id, path.as_uri(), f"snapshot file unreadable: {exc}") from exc
+        return Payload(dataset_id=dataset.id, content=content, url=path.as_uri(), source="snapshot")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class HttpSource:
+    """Fetches a dataset's release from its live URL with every safeguard an unattended job needs."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: requests.Session | None = None,
+        url_overrides: dict[str, str] | None = None,
+        sleep=time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.trust_env = False  # no proxies or netrc picked up from the environment
+        self.url_overrides = url_overrides if url_overrides is not None else load_url_overrides()
+        self._sleep = sleep
+
+    def url_for(self, dataset: Dataset) -> str | None:
+        override = self.url_overrides.get(dataset.id)
+        path = override or dataset.url_path
+        if path is None:
+            return None
+        return urljoin(self.settings.base_url + "/", path.lstrip("/")) if "://" not in path else path
+
+    def _check_url(self, dataset: Dataset, url: str) -> None:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host not in {h.lower() for h in self.settings.allowed_hosts}:
+            raise FetchError(
+                dataset.id,
+                url,
+                f"host {host!r} is not in the allowed hosts {list(self.settings.allowed_hosts)}",
+            )
+        if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
+            raise FetchError(
+                dataset.id,
+                url,
+                f"scheme {parts.scheme!r} refused: only https (plain http only on loopback, for tests)",
+            )
+
+    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+        url = self.url_for(dataset)
+        if url is None:
+            raise FetchError(dataset.id, "(none)", "no live URL is known for this dataset")
+        last_error = "no attempt made"
+        for attempt in range(self.settings.max_retries + 1):
+            try:
+                return self._fetch_once(dataset, url, conditional)
+            except _Retryable as exc:
+                last_error = exc.reason
+                if attempt == self.settings.max_retries:
+                    break
+                delay = self.settings.backoff_s * (2**attempt)
+                if exc.retry_after is not None:
+                    delay = min(max(delay, exc.retry_after), MAX_RETRY_AFTER_S)
+                self._sleep(delay)
+        raise FetchError(
+            dataset.id,
+            url,
+            f"{last_error} (gave up after {self.settings.max_retries + 1} attempts)",
+        )
+
+    def _fetch_once(self, dataset: Dataset, url: str, conditional: Conditional | None) -> Payload:
+        headers = {}
+        if conditional and conditional.etag:
+            headers["If-None-Match"] = conditional.etag
+        if conditional and conditional.last_modified:
+            headers["If-Modified-Since"] = conditional.last_modified
+        current = url
+        seen: set[str] = set()
+        for _hop in range(MAX_REDIRECTS + 1):
+            self._check_url(dataset, current)
+            if current in seen:
+                raise FetchError(dataset.id, url, f"redirect loop at {current}")
+            seen.add(current)
+            try:
+                response = self.session.get(
+                    current,
+                    headers=headers,
+                    allow_redirects=False,
+                    stream=True,
+                    verify=True,
+                    timeout=(self.settings.connect_timeout_s, self.settings.read_timeout_s),
+                )
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            with response:
+                if response.is_redirect or response.status_code in (301, 302, 303, 307, 308):
+                    location = response.headers.get("Location")
+                    if not location:
+                        raise FetchError(
+                            dataset.id,
+                            current,
+                            f"HTTP {response.status_code} redirect without a Location header",
+                        )
+                    current = urljoin(current, location)
+                    continue
+                if response.status_code == 304:
+                    return Payload(
+                        dataset.id,
+                        b"",
+                        current,
+                        "http",
+                        etag=conditional.etag if conditional else None,
+                        last_modified=conditional.last_modified if conditional else None,
+                        not_modified=True,
+                    )
+                if response.status_code in RETRY_STATUSES:
+                    raise _Retryable(
+                        f"HTTP {response.status_code}",
+                        _retry_after_seconds(response.headers.get("Retry-After")),
+                    )
+                if response.status_code != 200:
+                    raise FetchError(dataset.id, current, f"HTTP {response.status_code}")
+                content = self._read_capped(dataset, current, response)
+                content_type = response.headers.get("Content-Type")
+                self._check_content(dataset, current, content, content_type)
+                return Payload(
+                    dataset.id,
+                    content,
+                    current,
+                    "http",
+                    etag=response.headers.get("ETag"),
+                    last_modified=response.headers.get("Last-Modified"),
+                    content_type=content_type,
+                )
+        raise FetchError(dataset.id, url, f"more than {MAX_REDIRECTS} redirects")
+
+    def _read_capped(self, dataset: Dataset, url: str, response: requests.Response) -> bytes:
+        cap = self.settings.max_bytes
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise FetchError(dataset.id, url, f"body of {declared} bytes exceeds the cap of {cap}")
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                total += len(chunk)
+                if total > cap:
+                    raise FetchError(dataset.id, url, f"body exceeds the cap of {cap} bytes")
+                chunks.append(chunk)
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.ConnectionError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            raise _Retryable(f"body interrupted after {total} bytes: {type(exc).__name__}") from exc
+        except requests.Timeout as exc:
+            raise _Retryable(f"read timeout after {total} bytes") from exc
+        if declared and declared.isdigit() and total != int(declared):
+            raise _Retryable(f"truncated body: {total} of {declared} bytes")
+        return b"".join(chunks)
+
+    def _check_content(self, dataset: Dataset, url: str, content: bytes, content_type: str | None) -> None:
+        if not content:
+            raise FetchError(dataset.id, url, "empty body")
+        head = content[:512].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
+            raise FetchError(dataset.id, url, "HTML page instead of data (an error page?)")
+        kind = {"bns_csv": "csv", "long_csv": "csv", "bns_json": "json", "taldau_tree": "json"}.get(
+            dataset.format, dataset.format
+        )
+        allowed = DATA_CONTENT_TYPES.get(kind)
+        if content_type and allowed:
+            mime = content_type.split(";")[0].strip().lower()
+            if not mime.startswith(allowed):
+                raise FetchError(
+                    dataset.id,
+                    url,
+                    f"unexpected content type {mime!r} for a {dataset.format} release",
+                )
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def load_url_overrides() -> dict[str, str]:
+    """Per-dataset URL mapping from the JSON file named by ``KZW_SOURCE_URLS`` (if any)."""
+    import os
+
+    path = os.environ.get("KZW_SOURCE_URLS")
+    if not path:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError(f"{path}: expected a JSON object of dataset id -> URL")
+    return dict(data)
+
+
+class RoutedSource:
+    """HTTP for every dataset with a live URL; the snapshot for the rest (the payload says which)."""
+
+    def __init__(self, http: HttpSource, snapshot: SnapshotSource) -> None:
+        self.http = http
+        self.snapshot = snapshot
+
+    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+        if self.http.url_for(dataset) is None:
+            return self.snapshot.fetch(dataset, conditional)
+        return self.http.fetch(dataset, conditional)
+
+
+def source_for(settings: Settings) -> Source:
+    """The source ``KZW_SOURCE`` asks for: ``snapshot`` (default, offline) or ``http``."""
+    snapshot = SnapshotSource(settings.snapshot_dir)
+    if settings.source == "snapshot":
+        return snapshot
+    if settings.source == "http":
+        return RoutedSource(HttpSource(settings), snapshot)
+    raise ValueError(f"KZW_SOURCE must be 'snapshot' or 'http', not {settings.source!r}")
