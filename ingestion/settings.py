@@ -89,4 +89,5 @@ class Settings:
             max_retries=int(os.environ.get("KZW_MAX_RETRIES", "3")),
             backoff_s=float(os.environ.get("KZW_BACKOFF_S", "0.5")),
             max_bytes=int(os.environ.get("KZW_MAX_BYTES", str(50 * 1024 * 1024))),
+            snapshot_dir=Path(os.environ.get("KZW_SNAPSHOT_DIR", SNAPSHOT_DIR)).resolve(),
         )
