@@ -1,0 +1,55 @@
+"""The dbt project as Dagster assets: staging, intermediate and marts, with dbt tests as checks."""
+
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.project import dbt_project, settings
+
+LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+
+
+class KzwDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt nodes by layer (their folder) and keys them by schema and name."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        for part in fqn[1:-1]:
+            if part in LAYER_GROUPS:
+                return LAYER_GROUPS[part]
+        return super().get_group_name(dbt_resource_props)
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+            return dg.AssetKey([schema, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+
+translator = KzwDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_code_references=True, enable_asset_checks=True)
+)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=translator,
+    project=dbt_project,
+    name="kz_inequality_dbt",
+)
+def kz_inequality_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    """``dbt build``: seeds, models and their tests, in dependency order."""
+    settings()
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+# dbt is installed in the same environment as Dagster; use it whether or not that is on PATH.
+DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

@@ -1,0 +1,128 @@
+"""``python -m orchestration.cli run``: materialize every asset once and print what was built.
+
+The run goes through the project's Dagster instance (``DAGSTER_HOME``), so it appears in the UI's run
+history beside runs started by the sensor, the schedule or by hand. Exit status 1 when a blocking
+check failed or any step failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+INSTANCE_YAML = """\
+# Dagster instance of the Kazakhstan inequality warehouse (written by orchestration.cli).
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def ensure_instance(dagster_home: Path) -> None:
+    """Create the instance directory and its config, and point ``DAGSTER_HOME`` at it."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+
+
+def _check_counts(result) -> tuple[Counter, list[str]]:
+    counts: Counter = Counter()
+    failed_blocking: list[str] = []
+    for evaluation in result.get_asset_check_evaluations():
+        severity = evaluation.severity.value if evaluation.severity else "ERROR"
+        if evaluation.passed:
+            counts["passed"] += 1
+        elif severity == "WARN":
+            counts["warned"] += 1
+        else:
+            counts["failed"] += 1
+            failed_blocking.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    return counts, failed_blocking
+
+
+def _published_rows(database: Path) -> list[tuple[str, int]]:
+    if not database.exists():
+        return []
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        tables = con.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables() "
+            "where schema_name not in ('meta') order by 1, 2"
+        ).fetchall()
+        return [
+            (f"{s}.{t}", con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]) for s, t, _ in tables
+        ]
+    finally:
+        con.close()
+
+
+def run(selection: str | None = None) -> int:
+    from ingestion.settings import Settings
+
+    settings = Settings.from_env()
+    ensure_instance(settings.dagster_home)
+    started = time.perf_counter()
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("refresh_warehouse")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    elapsed = time.perf_counter() - started
+    counts, failed_blocking = _check_counts(result)
+    failed_steps = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+
+    print("\n=== Kazakhstan regional-inequality warehouse: refresh summary ===")
+    print(f"run id          : {result.run_id}  ({'success' if result.success else 'FAILED'})")
+    print(f"source          : {settings.source}")
+    print(
+        f"checks          : {counts['passed']} passed, {counts['warned']} warned, {counts['failed']} failed"
+    )
+    for name in failed_blocking:
+        print(f"  blocking check failed: {name}")
+    for step in failed_steps:
+        print(f"  step failed: {step}")
+    rows = _published_rows(settings.published_db)
+    if rows:
+        print("published rows  :")
+        for name, count in rows:
+            print(f"  {name:<48} {count:>8}")
+    print(f"published to    : {settings.published_db}")
+    print(f"parquet         : {settings.publish_dir / 'current' / 'parquet'}")
+    print(f"build database  : {settings.build_db} (private to the pipeline)")
+    print(f"elapsed         : {elapsed:.1f} s")
+    return 0 if result.success and not failed_blocking else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="materialize every asset once and print a summary")
+    sub.add_parser("init-instance", help="create the Dagster instance directory")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run()
+    if args.command == "init-instance":
+        from ingestion.settings import Settings
+
+        ensure_instance(Settings.from_env().dagster_home)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

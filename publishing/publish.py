@@ -1,0 +1,161 @@
+"""Copy the published schemas out of the private build database, then swap them in atomically.
+
+DuckDB allows one writer or many readers per file, never both, so BI tools must never open the build
+file. Each publish writes a complete new version directory (DuckDB file + one Parquet per table),
+fsyncs it, then replaces the ``current`` symlink and the top-level DuckDB file with ``os.replace``:
+a reader sees either the old or the new version, never a half-written one, and a failure at any point
+before the swap leaves the published files exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+#: Schemas of the build database that BI tools see.
+PUBLISHED_SCHEMAS = ("marts",)
+#: Reference tables published beside the marts (schema, table).
+PUBLISHED_EXTRA = (("raw", "releases"),)
+KEEP_VERSIONS = 3
+
+
+@dataclass
+class PublishResult:
+    version: str
+    database: Path
+    parquet_dir: Path
+    tables: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
+    wanted = list(PUBLISHED_SCHEMAS)
+    rows = con.execute(
+        """
+        select schema_name, table_name, comment from duckdb_tables()
+        where database_name = 'build' and schema_name in (select unnest(?::varchar[]))
+        union all
+        select schema_name, view_name, comment from duckdb_views()
+        where database_name = 'build' and schema_name in (select unnest(?::varchar[]))
+        order by 1, 2
+        """,
+        [wanted, wanted],
+    ).fetchall()
+    extra = [(s, t, None) for s, t in PUBLISHED_EXTRA]
+    return [*rows, *extra]
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str | None) -> None:
+    target = f'pub."{schema}"."{table}"'
+    if comment:
+        con.execute(f"comment on table {target} is {_quote(comment)}")
+    columns = con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'build' "
+        "and schema_name = ? and table_name = ? and comment is not null",
+        [schema, table],
+    ).fetchall()
+    for column, text in columns:
+        con.execute(f'comment on column {target}."{column}" is {_quote(text)}')
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> PublishResult:
+    """Publish the build database's marts. Raises before the swap on any failure."""
+    started = time.perf_counter()
+    publish_dir.mkdir(parents=True, exist_ok=True)
+    versions = publish_dir / "versions"
+    versions.mkdir(exist_ok=True)
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    staging = Path(tempfile.mkdtemp(dir=versions, prefix=f".{version}-"))
+    try:
+        result = _write_version(build_db, staging, version, run_id)
+        final = versions / version
+        os.replace(staging, final)
+        _fsync_dir(versions)
+        _swap(publish_dir, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _prune(versions, keep=KEEP_VERSIONS)
+    result.database = publish_dir / "kz_inequality.duckdb"
+    result.parquet_dir = publish_dir / "current" / "parquet"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_version(build_db: Path, target: Path, version: str, run_id: str | None) -> PublishResult:
+    database = target / "kz_inequality.duckdb"
+    parquet_dir = target / "parquet"
+    parquet_dir.mkdir()
+    result = PublishResult(version=version, database=database, parquet_dir=parquet_dir)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        con.execute(f"attach {_quote(str(database))} as pub")
+        for schema, table, comment in _tables(con):
+            con.execute(f'create schema if not exists pub."{schema}"')
+            con.execute(f'create table pub."{schema}"."{table}" as select * from build."{schema}"."{table}"')
+            _copy_comments(con, schema, table, comment)
+            result.tables[f"{schema}.{table}"] = con.execute(
+                f'select count(*) from pub."{schema}"."{table}"'
+            ).fetchone()[0]
+            out = parquet_dir / f"{schema}.{table}.parquet"
+            con.execute(f'copy pub."{schema}"."{table}" to {_quote(str(out))} (format parquet)')
+        con.execute("create schema if not exists pub.meta")
+        con.execute(
+            "create table pub.meta.publication as select ?::varchar as version, "
+            "?::varchar as run_id, now() as published_at, ?::varchar as duckdb_version, "
+            "?::varchar as tables_json",
+            [version, run_id, duckdb.__version__, json.dumps(result.tables)],
+        )
+        con.execute("detach pub")
+        con.execute("detach build")
+    finally:
+        con.close()
+    for path in [database, *parquet_dir.iterdir()]:
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    return result
+
+
+def _swap(publish_dir: Path, version_dir: Path) -> None:
+    """Point ``current`` at the new version and replace the top-level DuckDB file, atomically each."""
+    link_tmp = publish_dir / ".current.tmp"
+    link_tmp.unlink(missing_ok=True)
+    link_tmp.symlink_to(version_dir.relative_to(publish_dir))
+    db_tmp = publish_dir / ".kz_inequality.duckdb.tmp"
+    shutil.copyfile(version_dir / "kz_inequality.duckdb", db_tmp)
+    with open(db_tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(db_tmp, 0o444)
+    os.replace(link_tmp, publish_dir / "current")
+    os.replace(db_tmp, publish_dir / "kz_inequality.duckdb")
+    _fsync_dir(publish_dir)
+
+
+def _prune(versions: Path, keep: int) -> None:
+    done = sorted(p for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in done[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in versions.glob(".*"):
+        if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)

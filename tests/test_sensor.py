@@ -1,0 +1,96 @@
+"""The release sensor against a loopback server serving the real snapshot files (302 + ETag)."""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler
+
+import dagster as dg
+import pytest
+
+from ingestion.catalog import CATALOG
+from ingestion.settings import SNAPSHOT_DIR
+from orchestration.automation import INGESTION_KEYS, bns_release_sensor, run_key_for
+from tests.conftest import point_at
+from tests.support.bns_server import BnsServer
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    server = BnsServer().start()
+    mapping = {}
+    for index, dataset in enumerate(CATALOG):
+        route = dataset.url_path or f"/api/iblock/element/{900000 + index}/file/ru/"
+        server.set(route, (SNAPSHOT_DIR / dataset.snapshot_file).read_bytes(), dataset.extension)
+        mapping[dataset.id] = route
+    urls = tmp_path / "urls.json"
+    urls.write_text(json.dumps(mapping), encoding="utf-8")
+    point_at(
+        monkeypatch,
+        tmp_path / "home",
+        source="http",
+        base_url=server.base_url,
+        allowed_hosts="127.0.0.1",
+        source_urls=str(urls),
+        max_retries="0",
+        read_timeout_s="0.5",
+    )
+    yield server, mapping
+    server.stop()
+
+
+def tick(cursor: str | None) -> dg.SensorResult:
+    with dg.instance_for_test() as instance:
+        return bns_release_sensor(dg.build_sensor_context(cursor=cursor, instance=instance))
+
+
+def requested(result: dg.SensorResult) -> set[str]:
+    keys = {key for request in result.run_requests for key in request.asset_selection}
+    return {name for name, key in INGESTION_KEYS.items() if key in keys}
+
+
+def test_first_tick_requests_every_dataset_then_an_unchanged_release_skips(served):
+    first = tick(None)
+    assert requested(first) == {d.id for d in CATALOG}
+    assert len(first.run_requests) == 1 and first.run_requests[0].run_key.startswith("releases-")
+    second = tick(first.cursor)
+    assert not second.run_requests
+    assert "no new release" in second.skip_reason.skip_message
+    assert json.loads(second.cursor) == json.loads(first.cursor)
+
+
+def test_a_changed_file_triggers_exactly_its_dataset_with_a_fingerprint_run_key(served):
+    server, mapping = served
+    first = tick(None)
+    route = mapping["income_annual"]
+    changed = server.routes[route].content.replace(b"14 602", b"14 603")  # a revised cell
+    server.set(route, changed, "csv", last_modified=time.time())
+    second = tick(first.cursor)
+    assert requested(second) == {"income_annual"}
+    fingerprint = json.loads(second.cursor)["income_annual"]["fingerprint"]
+    assert second.run_requests[0].run_key == run_key_for({"income_annual": fingerprint})
+    assert second.run_requests[0].tags["kzw/datasets"] == "income_annual"
+
+
+@pytest.mark.parametrize("fault", ["http_500", "timeout"])
+def test_a_server_fault_skips_with_a_reason_and_keeps_the_cursor(served, fault):
+    server, mapping = served
+    first = tick(None)
+    route = mapping["population"]
+
+    def broken(handler: BaseHTTPRequestHandler) -> bool:
+        if fault == "timeout":
+            time.sleep(1.5)
+            return False
+        handler.send_response(500)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return True
+
+    server.faults[route] = broken
+    result = tick(first.cursor)
+    assert not result.run_requests
+    message = result.skip_reason.skip_message
+    assert "[population]" in message and ("HTTP 500" in message or "Timeout" in message)
+    assert json.loads(result.cursor)["population"] == json.loads(first.cursor)["population"]
