@@ -7,8 +7,10 @@ failures included, leaves a row in ``raw.releases`` and, where any bytes arrived
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -167,3 +169,48 @@ def quarantine(candidate: Candidate, store: RawStore, reason: str) -> ReleaseRec
 
 def _source_name(settings: Settings) -> str:
     return settings.source
+
+
+class Report(Protocol):
+    """What ingestion needs from a validation report (``expectations.ValidationReport`` fits)."""
+
+    @property
+    def passed_blocking(self) -> bool: ...
+
+    def summary(self) -> str: ...
+
+
+Validator = Callable[[str, pd.DataFrame, "pd.DataFrame | None"], Report]
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """The outcome of one dataset's refresh: ``unchanged``, ``loaded`` or ``quarantined``."""
+
+    status: str
+    dataset: Dataset
+    release_id: str | None
+    url: str
+    candidate: Candidate | None = None
+    record: ReleaseRecord | None = None
+    report: Report | None = None
+
+
+def refresh(
+    settings: Settings, dataset: Dataset, source: Source, store: RawStore, validator: Validator
+) -> Refreshed:
+    """Fetch, land, parse and validate one release, then accept or quarantine it.
+
+    Raises ``IngestionError`` (already recorded in ``raw.releases``) when nothing usable arrived or
+    the payload could not be parsed; a release that fails a blocking expectation is quarantined and
+    reported through the returned status, never appended.
+    """
+    outcome = prepare(settings, dataset, source, store)
+    if isinstance(outcome, Unchanged):
+        return Refreshed("unchanged", dataset, outcome.release_id, outcome.url)
+    report = validator(dataset.id, outcome.frame, outcome.previous)
+    if report.passed_blocking:
+        record, status = accept(outcome, store), "loaded"
+    else:
+        record, status = quarantine(outcome, store, report.summary()), "quarantined"
+    return Refreshed(status, dataset, outcome.release_id, outcome.payload.url, outcome, record, report)

@@ -80,39 +80,24 @@ def build_ingestion_asset(dataset: Dataset) -> dg.AssetsDefinition:
         current = settings()
         store = RawStore(current.build_db)
         try:
-            outcome = releases.prepare(current, dataset, source_for(current), store)
+            done = releases.refresh(current, dataset, source_for(current), store, validate)
         except IngestionError as exc:
             raise dg.Failure(description=str(exc), metadata={"dataset_id": dataset.id}) from exc
-        if isinstance(outcome, releases.Unchanged):
+        if done.status == "unchanged":
+            already = {"status": "release already validated"}
             yield dg.MaterializeResult(
-                metadata={
-                    "status": "unchanged",
-                    "release_id": outcome.release_id or "",
-                    "source_url": outcome.url,
-                },
+                metadata={"status": "unchanged", "release_id": done.release_id or "", "source_url": done.url},
                 check_results=[
-                    dg.AssetCheckResult(
-                        check_name=BLOCKING_CHECK,
-                        passed=True,
-                        metadata={"status": "release already validated"},
-                    ),
-                    dg.AssetCheckResult(
-                        check_name=WARNING_CHECK,
-                        passed=True,
-                        metadata={"status": "release already validated"},
-                    ),
+                    dg.AssetCheckResult(check_name=BLOCKING_CHECK, passed=True, metadata=already),
+                    dg.AssetCheckResult(check_name=WARNING_CHECK, passed=True, metadata=already),
                 ],
             )
             return
-        report = validate(dataset.id, outcome.frame, outcome.previous)
-        if report.passed_blocking:
-            record = releases.accept(outcome, store)
-            status = "loaded"
-        else:
-            record = releases.quarantine(outcome, store, report.summary())
-            status = "quarantined"
+        outcome, record, report = done.candidate, done.record, done.report
+        status = done.status
+        if status == "quarantined":
             context.log.error(
-                f"[{dataset.id}] release {outcome.release_id[:12]} quarantined: {report.summary()}"
+                f"[{dataset.id}] release {done.release_id[:12]} quarantined: {report.summary()}"
             )
         check_metadata = _as_metadata(report.to_metadata())
         yield dg.MaterializeResult(
