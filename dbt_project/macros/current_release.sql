@@ -1,0 +1,22 @@
+{#-
+    The current release of one dataset: the latest release whose status is 'loaded' in raw.releases.
+    A failed, quarantined or unchanged attempt never becomes current. raw.<dataset> is append-only, so
+    a release loaded twice (served again after a newer one) holds two batches: loaded_at picks the
+    latest batch of the current release, so no cell is ever counted twice.
+    Returns one row (release_id, fetched_at, loaded_at), or no row before the first load.
+-#}
+{% macro current_release(dataset_id) -%}
+    select
+        releases.release_id,
+        releases.fetched_at,
+        (
+            select max(batch.loaded_at)
+            from {{ source('raw', dataset_id) }} as batch
+            where batch.release_id = releases.release_id
+        ) as loaded_at
+    from {{ source('raw', 'releases') }} as releases
+    where
+        releases.dataset_id = '{{ dataset_id }}'
+        and releases.status = 'loaded'
+    qualify row_number() over (order by releases.fetched_at desc, releases.release_id desc) = 1
+{%- endmacro %}

@@ -1,0 +1,36 @@
+-- The published national row ('KZ', Республика Казахстан) of every measure, one row per year.
+{%- set measures = measure_names() %}
+with
+
+national as (
+
+    select * from {{ ref('int_observations__annual') }}
+    where is_national
+
+),
+
+pivoted as (
+
+    select
+        year,
+        {%- for measure in measures %}
+            max(value) filter (where measure = '{{ measure }}') as {{ measure }},
+        {%- endfor %}
+        string_agg(distinct dataset_id || ':' || release_id, ';' order by dataset_id || ':' || release_id)
+            as source_release_ids
+    from national
+    group by year
+
+),
+
+derived as (
+
+    select
+        *,
+        grp_mln_kzt * 1e6 / nullif(population_avg, 0) as grp_per_capita_kzt,
+        physicians * 1e4 / nullif(population_avg, 0) as physicians_per_10k
+    from pivoted
+
+)
+
+select * from derived
