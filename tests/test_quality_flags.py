@@ -1,0 +1,396 @@
+"""Anomaly flags of METHODS.md section 5.2 (rules A1-A7): marts.mart_quality_flags.
+
+Two kinds of tests:
+
+* Real data (``built_warehouse``: the whole project built from the embedded snapshot). The flags fire
+  where the data say they should: the arithmetic mean of regional GRP per capita is far above the
+  national value (A2, e.g. 2010), Atyrau's GRP per capita far exceeds its residents' income in every year
+  with data (A3) and it is a resource enclave (A5); the published national GRP per capita is total /
+  total, so A1 never calls it an arithmetic mean. The statistics are re-computed independently (numpy)
+  from the facts, and the seven rules appear as warn-level Dagster asset checks of the mart that warn
+  without failing the run.
+* Fixtures (tests/fixtures/quality, written by make_fixtures.py): ten invented regions without any of
+  the anomalies. Only the quality models are built, in a minimal copy of the dbt project whose inputs
+  are swapped by the var ``quality_fixture_schema`` (macros/quality/quality_params.sql:
+  quality_source). With the national row published as total / total no flag fires; with the national
+  GRP per capita published as the arithmetic mean of the regions A1 fires as error, and nothing else.
+  The two builds run in parallel, in pytest's temp dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DBT_PROJECT = REPO / "dbt_project"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quality"
+RULES = {
+    "A1": "quality_a1_national_aggregation",
+    "A2": "quality_a2_masking_gap",
+    "A3": "quality_a3_high_grp_low_income",
+    "A4": "quality_a4_rank_divergence",
+    "A5": "quality_a5_resource_enclave",
+    "A6": "quality_a6_single_region_dominance",
+    "A7": "quality_a7_growth_decoupling",
+}
+ATYRAU = "KZ-23"
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def _rows(database: Path, sql: str, params: list | None = None) -> list[dict]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Real snapshot
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flags(built_warehouse: Path) -> list[dict]:
+    return _rows(built_warehouse, "select * from marts.mart_quality_flags")
+
+
+def test_real_a2_masking_gap_grp_per_capita_2010(built_warehouse: Path, flags: list[dict]) -> None:
+    """2010: the arithmetic mean of the 16 regions' GRP per capita is ~20 % above the national value."""
+    regional = _rows(
+        built_warehouse,
+        "select grp_per_capita_kzt, grp_per_capita_thousand_kzt from marts.fct_region_year where year = 2010",
+    )
+    national = _rows(
+        built_warehouse,
+        "select grp_per_capita_kzt, grp_per_capita_thousand_kzt from marts.fct_national_year "
+        "where year = 2010",
+    )[0]
+    assert len(regional) == 16
+    mean_computed = np.mean([r["grp_per_capita_kzt"] for r in regional])
+    mean_published = np.mean([r["grp_per_capita_thousand_kzt"] for r in regional])
+    # The published national figure sits well below the arithmetic mean of the published regional figures.
+    assert mean_published / national["grp_per_capita_thousand_kzt"] - 1 > 0.15
+
+    a2 = [
+        f
+        for f in flags
+        if f["rule_id"] == "A2" and f["year"] == 2010 and f["indicator"] == "grp_per_capita_kzt"
+    ]
+    assert len(a2) == 1
+    flag = a2[0]
+    assert flag["rule_name"] == "MASKING_GAP"
+    assert flag["severity"] == "error"
+    assert flag["threshold"] == pytest.approx(0.10)
+    # mu_u / mu_w - 1 with mu_w = total / total = the national GRP per capita.
+    assert flag["measured_value"] == pytest.approx(
+        mean_computed / national["grp_per_capita_kzt"] - 1, rel=1e-9
+    )
+    assert flag["measured_value"] > 0.15
+    assert "Atyrau" in flag["explanation"] and "above the national value" in flag["explanation"]
+
+
+def test_real_a3_atyrau_every_year_with_income(built_warehouse: Path, flags: list[dict]) -> None:
+    """Atyrau: GRP per capita / income per capita is far above the national ratio in every year."""
+    rows = _rows(
+        built_warehouse,
+        """
+        select year, region_code, grp_mln_kzt, population_avg, money_income_per_capita_kzt_month as income
+        from marts.fct_region_year
+        where grp_mln_kzt is not null and population_avg is not null
+            and money_income_per_capita_kzt_month is not null
+        """,
+    )
+    years = sorted({r["year"] for r in rows if r["region_code"] == ATYRAU})
+    assert len(years) >= 14, years
+    a3 = {f["year"]: f for f in flags if f["rule_id"] == "A3" and f["region_code"] == ATYRAU}
+    assert sorted(a3) == years
+    for year in years:
+        part = [r for r in rows if r["year"] == year]
+        national_ratio = sum(r["grp_mln_kzt"] * 1e6 for r in part) / sum(
+            12 * r["income"] * r["population_avg"] for r in part
+        )
+        atyrau = next(r for r in part if r["region_code"] == ATYRAU)
+        ratio = atyrau["grp_mln_kzt"] * 1e6 / atyrau["population_avg"] / (12 * atyrau["income"])
+        flag = a3[year]
+        assert flag["rule_name"] == "HIGH_GRP_LOW_INCOME"
+        assert flag["metric"] == "relative_ratio"
+        assert flag["measured_value"] == pytest.approx(ratio / national_ratio, rel=1e-9)
+        assert flag["measured_value"] >= 1.5
+        assert flag["severity"] == ("error" if flag["measured_value"] >= 2.0 else "warn")
+        assert "Atyrau Region" in flag["explanation"]
+
+
+def test_real_a5_atyrau_resource_enclave(built_warehouse: Path, flags: list[dict]) -> None:
+    mining_years = [
+        r["year"]
+        for r in _rows(
+            built_warehouse,
+            "select year from marts.fct_region_year where region_code = ? and mining_gva_mln_kzt is not null "
+            "and grp_mln_kzt is not null and population_avg is not null "
+            "and money_income_per_capita_kzt_month is not null",
+            [ATYRAU],
+        )
+    ]
+    a5 = {f["year"]: f for f in flags if f["rule_id"] == "A5" and f["region_code"] == ATYRAU}
+    assert mining_years and sorted(a5) == sorted(mining_years)
+    assert all(f["measured_value"] >= 0.30 for f in a5.values())
+
+
+def test_real_a1_never_calls_the_published_national_row_an_arithmetic_mean(flags: list[dict]) -> None:
+    """BNS publishes national GRP per capita as total / total: no A1 at all for it, and no year's
+    coincidental closeness of another series to the arithmetic mean is called its method."""
+    assert not [f for f in flags if f["rule_name"] == "NATIONAL_IS_ARITHMETIC_MEAN"]
+    grp_a1 = [f for f in flags if f["rule_id"] == "A1" and f["indicator"].startswith("grp_per_capita")]
+    assert not grp_a1
+
+
+def test_real_cross_section_statistics_match_numpy(built_warehouse: Path) -> None:
+    """Full-sample and leave-one-out T_w, V_w, Gini and max/min of int_quality__cross_section against
+    an independent numpy computation from fct_region_year (GRP per capita, every complete year)."""
+    facts = _rows(
+        built_warehouse,
+        "select year, region_code, grp_per_capita_kzt as y, population_avg as p from marts.fct_region_year "
+        "where grp_per_capita_kzt > 0 and population_avg > 0",
+    )
+    stats = {
+        (r["year"], r["excluded_region_code"]): r
+        for r in _rows(
+            built_warehouse,
+            "select * from intermediate.int_quality__cross_section where indicator = 'grp_per_capita_kzt'",
+        )
+    }
+    years = sorted({k[0] for k in stats})
+    assert years and min(years) == 2009
+
+    def measures(y: np.ndarray, p: np.ndarray) -> dict:
+        w = p / p.sum()
+        mu = float((w * y).sum())
+        order = np.argsort(y, kind="stable")
+        ys, ws = y[order], w[order]
+        lorenz = np.cumsum(ws * ys) / (ws * ys).sum()
+        gini_w = 1 - float((ws * (lorenz + np.concatenate([[0.0], lorenz[:-1]]))).sum())
+        return {
+            "mu_w": mu,
+            "mu_u": float(y.mean()),
+            "theil_t_w": float((w * (y / mu) * np.log(y / mu)).sum()),
+            "williamson_v_w": float(np.sqrt((w * (y - mu) ** 2).sum()) / mu),
+            "gini_w": gini_w,
+            "gini_u": float(np.abs(y[:, None] - y[None, :]).sum() / (2 * len(y) ** 2 * y.mean())),
+            "max_min_ratio": float(y.max() / y.min()),
+        }
+
+    for year in years:
+        part = [r for r in facts if r["year"] == year]
+        codes = [r["region_code"] for r in part]
+        y = np.array([r["y"] for r in part])
+        p = np.array([r["p"] for r in part])
+        full = measures(y, p)
+        for name, value in full.items():
+            assert stats[(year, None)][name] == pytest.approx(value, rel=1e-9), (year, name)
+        for j, code in enumerate(codes):
+            keep = np.arange(len(codes)) != j
+            loo = measures(y[keep], p[keep])
+            row = stats[(year, code)]
+            assert row["theil_t_w_drop"] == pytest.approx(1 - loo["theil_t_w"] / full["theil_t_w"], abs=1e-9)
+            assert row["williamson_v_w_drop"] == pytest.approx(
+                1 - loo["williamson_v_w"] / full["williamson_v_w"], abs=1e-9
+            )
+            assert row["max_min_ratio_drop"] == pytest.approx(
+                1 - loo["max_min_ratio"] / full["max_min_ratio"], abs=1e-9
+            )
+
+
+def test_real_flags_are_well_formed(flags: list[dict]) -> None:
+    assert {f["rule_id"] for f in flags} >= {"A2", "A3", "A5"}
+    for flag in flags:
+        assert flag["explanation"] and flag["threshold"] is not None and flag["measured_value"] is not None
+        assert flag["severity"] in ("error", "warn")
+        assert (flag["region_code"] is None) == (
+            flag["rule_id"] in ("A1", "A2") or flag["metric"] == "spearman_rho"
+        )
+        assert flag["source_release_ids"], flag
+
+
+def test_real_rules_are_warn_level_asset_checks(pipeline_run) -> None:
+    """Each rule is a warn-level asset check of marts/mart_quality_flags that warns (the rule fired on
+    the real data) and does not fail the run."""
+    assert pipeline_run.result.success
+    evaluations = {
+        e.check_name: e
+        for e in pipeline_run.result.get_asset_check_evaluations()
+        if e.asset_key.path == ["marts", "mart_quality_flags"]
+    }
+    assert set(RULES.values()) <= set(evaluations)
+    for rule_id in ("A2", "A3", "A5"):
+        evaluation = evaluations[RULES[rule_id]]
+        assert not evaluation.passed
+        assert evaluation.severity.value == "WARN"
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixtures: the quality models alone, on hand-made tables
+# --------------------------------------------------------------------------------------------------
+
+
+def _make_project(work: Path, database: Path) -> Path:
+    """A minimal dbt project with the quality models and what they use; dbt_project.yml keeps the real
+    project's name, model configs and vars (so the thresholds are the real ones)."""
+    import yaml
+
+    project = work / "project"
+    for sub in ("models/intermediate/quality", "models/marts/quality", "macros/quality", "tests/generic"):
+        shutil.copytree(DBT_PROJECT / sub, project / sub)
+    for macro in ("generate_schema_name.sql", "log_growth.sql"):
+        shutil.copy(DBT_PROJECT / "macros" / macro, project / "macros")
+    real = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
+    config = {
+        "name": real["name"],
+        "version": real["version"],
+        "config-version": 2,
+        "profile": "kz_quality_fixture",
+        "model-paths": ["models"],
+        "macro-paths": ["macros"],
+        "test-paths": ["tests"],
+        "models": real["models"],
+        "vars": {**real["vars"], "quality_fixture_schema": "fixture"},
+    }
+    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    profile = {
+        "kz_quality_fixture": {
+            "target": "duckdb",
+            "outputs": {"duckdb": {"type": "duckdb", "path": str(database), "threads": 4}},
+        }
+    }
+    (project / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return project
+
+
+def _load_fixture(database: Path, national_csv: str) -> None:
+    con = duckdb.connect(str(database))
+    try:
+        con.execute("create schema fixture")
+        con.execute(
+            "create table fixture.fct_region_year as select * from read_csv(?, header = true)",
+            [str(FIXTURES / "fct_region_year.csv")],
+        )
+        con.execute(
+            "create table fixture.fct_national_year as select * from read_csv(?, header = true)",
+            [str(FIXTURES / national_csv)],
+        )
+        # One map, no boundary change: the comparable units are the regions themselves.
+        con.execute(
+            """
+            create table fixture.fct_region_year_comparable as
+            select
+                year, region_code as comparable_region_code, region_name_en as comparable_region_name_en,
+                'comparable_pre2018' as geo_version, territory_key, grp_mln_kzt, grp_real_growth_pct,
+                population_avg, grp_per_capita_kzt, money_income_per_capita_kzt_month, source_release_ids
+            from fixture.fct_region_year
+            """
+        )
+    finally:
+        con.close()
+
+
+SCENARIOS = {"balanced": "fct_national_year.csv", "arithmetic_national": "fct_national_year_arithmetic.csv"}
+
+
+@pytest.fixture(scope="module")
+def fixture_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
+    """Build both scenarios in parallel; return {scenario: (database, dbt run_results)}."""
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    started = {}
+    for scenario, national_csv in SCENARIOS.items():
+        work = tmp_path_factory.mktemp(f"quality-{scenario}")
+        database = work / "quality.duckdb"
+        _load_fixture(database, national_csv)
+        project = _make_project(work, database)
+        command = [
+            _dbt_executable(), "build",
+            "--project-dir", str(project), "--profiles-dir", str(project),
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        started[scenario] = (work, database, process)
+    builds = {}
+    for scenario, (work, database, process) in started.items():
+        output, _ = process.communicate(timeout=600)
+        assert process.returncode == 0, f"{scenario}: dbt build failed\n{output[-6000:]}"
+        run_results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))
+        builds[scenario] = (database, {r["unique_id"]: r for r in run_results["results"]})
+    return builds
+
+
+def _test_status(run_results: dict, test_name: str) -> str:
+    matches = [
+        r["status"] for uid, r in run_results.items() if uid.startswith(f"test.kz_inequality.{test_name}")
+    ]
+    assert len(matches) == 1, (test_name, list(run_results))
+    return matches[0]
+
+
+def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
+    database, run_results = fixture_builds["balanced"]
+    assert _rows(database, "select * from marts.mart_quality_flags") == []
+    # ... because every rule was evaluated and found nothing, not because its inputs were missing.
+    counts = _rows(
+        database,
+        """
+        select
+            (select count(*) from intermediate.int_quality__cross_section
+                where excluded_region_code is null) as full_samples,
+            (select count(*) from intermediate.int_quality__cross_section
+                where excluded_region_code is not null) as leave_one_out_samples,
+            (select count(*) from intermediate.int_quality__decoupling where relative_ratio is not null)
+                as region_years,
+            (select count(*) from intermediate.int_quality__growth) as growth_windows,
+            (select max(abs(mu_u / mu_w - 1)) from intermediate.int_quality__cross_section) as max_masking_gap
+        """,
+    )[0]
+    assert counts["full_samples"] == 4 * 8  # four indicators x 2010-2017
+    assert counts["leave_one_out_samples"] == 2 * 8 * 10  # two A6 indicators x 8 years x 10 regions
+    assert counts["region_years"] == 8 * 10
+    assert counts["growth_windows"] == 3 * 10  # windows ending 2015, 2016, 2017
+    assert 0.02 < counts["max_masking_gap"] < 0.05  # a mild gap, below A2's threshold
+    for test_name in RULES.values():
+        assert _test_status(run_results, test_name) == "pass"
+
+
+def test_fixture_national_arithmetic_mean_fires_a1_error(fixture_builds: dict) -> None:
+    database, run_results = fixture_builds["arithmetic_national"]
+    flags = _rows(database, "select * from marts.mart_quality_flags order by indicator, year")
+    assert {f["rule_id"] for f in flags} == {"A1"}
+    years = list(range(2010, 2018))
+    for indicator in ("grp_per_capita_published_kzt", "grp_per_capita_usd"):
+        rows = [f for f in flags if f["indicator"] == indicator]
+        assert [f["year"] for f in rows] == years
+        for flag in rows:
+            assert flag["rule_name"] == "NATIONAL_IS_ARITHMETIC_MEAN"
+            assert flag["severity"] == "error"
+            assert flag["metric"] == "err_u" and flag["measured_value"] < 1e-9
+            assert flag["comparator"] == "<" and flag["threshold"] == pytest.approx(0.005)
+            assert flag["region_code"] is None
+            assert "equals the arithmetic mean" in flag["explanation"]
+    # Income is still published as total / total: not flagged.
+    assert not [f for f in flags if f["indicator"] == "money_income_per_capita_kzt"]
+    assert _test_status(run_results, RULES["A1"]) == "warn"
+    for rule_id in ("A2", "A3", "A4", "A5", "A6", "A7"):
+        assert _test_status(run_results, RULES[rule_id]) == "pass"
