@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 UI_PORT ?= 3000
 
-.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean
+.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench
 
 help:
 	@echo "make run    - set up, materialize every asset on the embedded snapshot, print a summary"
@@ -44,6 +44,23 @@ run: setup
 
 test: setup-dev
 	$(PY) -m pytest
+
+# Benchmark harness (not timed tests): refresh stages vs a bare dbt build, no-op refresh, scale vs PySAL.
+# Prints a table and writes BENCHMARKS.md; scratch warehouses live in a temp dir. BENCH_FULL=1: long version.
+bench: setup-dev
+	$(PY) -m bench
+
+# Static HTML report (charts + map, works offline) of the PUBLISHED marts -> $(KZW_HOME)/published/report.html
+report: setup
+	$(PY) -m reporting
+
+# dbt docs site -> $(KZW_HOME)/dbt_docs/static_index.html (one file: open it in a browser, no server).
+# The catalog is read from the build database, so run it when no refresh is running.
+docs: setup
+	@test -f "$(KZW_BUILD_DB)" || { echo "no build database at $(KZW_BUILD_DB): run 'make run' first"; exit 1; }
+	$(BIN)/dbt docs generate --static --quiet --project-dir dbt_project --profiles-dir dbt_project \
+		--target-path $(KZW_HOME)/dbt_docs
+	@echo "dbt docs: $(KZW_HOME)/dbt_docs/static_index.html"
 
 ui: setup
 	$(PY) -m orchestration.cli init-instance

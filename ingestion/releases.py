@@ -15,7 +15,7 @@ from typing import Protocol
 import pandas as pd
 
 from ingestion.catalog import Dataset
-from ingestion.errors import IngestionError
+from ingestion.errors import IngestionError, ParseError
 from ingestion.landing import land
 from ingestion.parsing import parse_payload
 from ingestion.raw_store import RawStore, ReleaseRecord
@@ -73,13 +73,18 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
     try:
         payload = source.fetch(dataset, conditional)
     except IngestionError as exc:
+        # A complete body that was refused (HTML error page, wrong content type) is landed too.
+        refused = getattr(exc, "content", None)
+        refused_id, refused_path = land(settings.landing_dir, dataset, refused) if refused else (None, None)
         store.record(
             ReleaseRecord(
                 dataset.id,
-                None,
+                refused_id,
                 _source_name(settings),
                 getattr(exc, "url", None),
                 "failed",
+                byte_size=len(refused) if refused else None,
+                landed_path=str(refused_path) if refused_path else None,
                 error=str(exc),
             )
         )
@@ -114,7 +119,7 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
         )
         return Unchanged(dataset, release_id, payload.url)
     try:
-        frame = parse_payload(dataset, payload.content, release_id, landed_path.name)
+        frame = _parse(dataset, payload.content, release_id, landed_path.name)
     except IngestionError as exc:
         store.record(
             ReleaseRecord(
@@ -132,6 +137,19 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
         )
         raise
     return Candidate(dataset, payload, release_id, landed_path, frame, store.current_rows(dataset.id))
+
+
+def _parse(dataset: Dataset, content: bytes, release_id: str, file_name: str) -> pd.DataFrame:
+    """``parse_payload``; a parser library choking on hostile bytes (zlib, XML, xlrd errors) is a
+    ``ParseError`` naming the dataset too, so it is recorded like any other unreadable release."""
+    try:
+        return parse_payload(dataset, content, release_id, file_name)
+    except IngestionError:
+        raise
+    except Exception as crash:
+        raise ParseError(
+            dataset.id, file_name, "file", f"unreadable payload ({type(crash).__name__}: {crash})"
+        ) from crash
 
 
 def revision_counts(frame: pd.DataFrame, previous: pd.DataFrame | None) -> tuple[int, int]:

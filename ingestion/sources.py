@@ -269,7 +269,7 @@ class HttpSource:
             raise FetchError(dataset.id, url, "empty body")
         head = content[:512].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
-            raise FetchError(dataset.id, url, "HTML page instead of data (an error page?)")
+            raise FetchError(dataset.id, url, "HTML page instead of data (an error page?)", content=content)
         kind = {"bns_csv": "csv", "long_csv": "csv", "bns_json": "json", "taldau_tree": "json"}.get(
             dataset.format, dataset.format
         )
@@ -281,6 +281,7 @@ class HttpSource:
                     dataset.id,
                     url,
                     f"unexpected content type {mime!r} for a {dataset.format} release",
+                    content=content,
                 )
 
 

@@ -17,6 +17,7 @@ from ingestion.sources import HttpSource
 from orchestration.assets.dbt import kz_inequality_dbt
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import published_marts
+from orchestration.assets.report import published_report
 from orchestration.project import settings
 
 REFRESH_JOB = "refresh_warehouse"
@@ -24,7 +25,7 @@ _DEFAULT_ON = os.environ.get("KZW_AUTOMATION", "off").lower() in ("1", "on", "tr
 DEFAULT_STATUS = dg.DefaultSensorStatus.RUNNING if _DEFAULT_ON else dg.DefaultSensorStatus.STOPPED
 SCHEDULE_STATUS = dg.DefaultScheduleStatus.RUNNING if _DEFAULT_ON else dg.DefaultScheduleStatus.STOPPED
 
-DOWNSTREAM_KEYS = [*kz_inequality_dbt.keys, published_marts.key]
+DOWNSTREAM_KEYS = [*kz_inequality_dbt.keys, published_marts.key, published_report.key]
 INGESTION_KEYS = {asset.key.path[-1]: asset.key for asset in ingestion_assets}
 
 

@@ -25,6 +25,40 @@ PUBLISHED_SCHEMAS = ("marts",)
 #: Reference tables published beside the marts (schema, table).
 PUBLISHED_EXTRA = (("raw", "releases"),)
 KEEP_VERSIONS = 3
+#: Storage format of the published file, pinned whatever DuckDB the pipeline runs: 'v1.0.0' opens in any
+#: DuckDB from 1.0 on, so in the DuckDB that BI drivers bundle (duckdb-engine, JDBC for DBeaver and
+#: Metabase, Evidence's Node bindings). Readers tried: README, "Query the marts".
+STORAGE_VERSION = "v1.0.0"
+#: Comments of the tables the publish step writes itself (dbt's persist_docs comments the marts).
+OWN_COMMENTS = {
+    ("meta", "publication"): (
+        "One row: which publication this file is. Query it with the marts in the same connection to know "
+        "which version you read.",
+        {
+            "version": "Publication version (UTC timestamp); the directory versions/<version>/ holds the "
+            "same file and its Parquet copies.",
+            "run_id": "Dagster run that published it.",
+            "published_at": "When it was published.",
+            "duckdb_version": "DuckDB version that wrote it (storage format: see the README).",
+            "tables_json": "Published tables and their row counts (JSON).",
+        },
+    ),
+    ("raw", "releases"): (
+        "Every release the pipeline fetched, one row per fetch attempt: dataset, fingerprint, status and "
+        "where its bytes are kept.",
+        {
+            "release_id": "sha256 of the payload bytes (the release fingerprint).",
+            "dataset_id": "Catalog dataset id (ingestion/catalog.py).",
+            "fetched_at": "When the payload was fetched.",
+            "source": "'snapshot' (embedded files) or 'http' (BNS).",
+            "url": "Where the payload came from.",
+            "status": "'loaded' | 'unchanged' | 'failed' | 'quarantined'.",
+            "row_count": "Observations parsed from the payload.",
+            "revised_cells": "Observations whose value differs from the previous release.",
+            "new_cells": "Observations absent from the previous release.",
+        },
+    ),
+}
 
 
 @dataclass
@@ -63,6 +97,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str | None) -> None:
     target = f'pub."{schema}"."{table}"'
+    comment = comment or OWN_COMMENTS.get((schema, table), (None, {}))[0]
     if comment:
         con.execute(f"comment on table {target} is {_quote(comment)}")
     columns = con.execute(
@@ -70,7 +105,8 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, comm
         "and schema_name = ? and table_name = ? and comment is not null",
         [schema, table],
     ).fetchall()
-    for column, text in columns:
+    own = OWN_COMMENTS.get((schema, table), (None, {}))[1]
+    for column, text in {**own, **dict(columns)}.items():
         con.execute(f'comment on column {target}."{column}" is {_quote(text)}')
 
 
@@ -86,14 +122,18 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     versions.mkdir(exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging = Path(tempfile.mkdtemp(dir=versions, prefix=f".{version}-"))
+    final = versions / version
     try:
         result = _write_version(build_db, staging, version, run_id)
-        final = versions / version
         os.replace(staging, final)
         _fsync_dir(versions)
         _swap(publish_dir, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        # A version that never became current (the swap failed, e.g. disk full) is not left behind
+        # looking like a published one.
+        if final.exists() and not _is_current(publish_dir, final):
+            shutil.rmtree(final, ignore_errors=True)
         raise
     _prune(versions, keep=KEEP_VERSIONS)
     result.database = publish_dir / "kz_inequality.duckdb"
@@ -110,7 +150,7 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
     con = duckdb.connect()
     try:
         con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
-        con.execute(f"attach {_quote(str(database))} as pub")
+        con.execute(f"attach {_quote(str(database))} as pub (storage_version {_quote(STORAGE_VERSION)})")
         for schema, table, comment in _tables(con):
             con.execute(f'create schema if not exists pub."{schema}"')
             con.execute(f'create table pub."{schema}"."{table}" as select * from build."{schema}"."{table}"')
@@ -127,6 +167,7 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
             "?::varchar as tables_json",
             [version, run_id, duckdb.__version__, json.dumps(result.tables)],
         )
+        _copy_comments(con, "meta", "publication", None)
         con.execute("detach pub")
         con.execute("detach build")
     finally:
@@ -137,19 +178,30 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
     return result
 
 
+def _is_current(publish_dir: Path, version_dir: Path) -> bool:
+    current = publish_dir / "current"
+    return current.is_symlink() and current.resolve() == version_dir.resolve()
+
+
 def _swap(publish_dir: Path, version_dir: Path) -> None:
     """Point ``current`` at the new version and replace the top-level DuckDB file, atomically each."""
     link_tmp = publish_dir / ".current.tmp"
-    link_tmp.unlink(missing_ok=True)
-    link_tmp.symlink_to(version_dir.relative_to(publish_dir))
     db_tmp = publish_dir / ".kz_inequality.duckdb.tmp"
-    shutil.copyfile(version_dir / "kz_inequality.duckdb", db_tmp)
-    with open(db_tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.chmod(db_tmp, 0o444)
-    os.replace(link_tmp, publish_dir / "current")
-    os.replace(db_tmp, publish_dir / "kz_inequality.duckdb")
-    _fsync_dir(publish_dir)
+    try:
+        link_tmp.unlink(missing_ok=True)
+        link_tmp.symlink_to(version_dir.relative_to(publish_dir))
+        shutil.copyfile(version_dir / "kz_inequality.duckdb", db_tmp)
+        with open(db_tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(db_tmp, 0o444)
+        os.replace(link_tmp, publish_dir / "current")
+        os.replace(db_tmp, publish_dir / "kz_inequality.duckdb")
+        _fsync_dir(publish_dir)
+    except BaseException:
+        # No half-copied temporary file left holding the space of a full disk.
+        link_tmp.unlink(missing_ok=True)
+        db_tmp.unlink(missing_ok=True)
+        raise
 
 
 def _prune(versions: Path, keep: int) -> None:

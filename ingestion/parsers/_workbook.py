@@ -148,6 +148,26 @@ def _capped_rows(ws, name: str, ctx: ParseContext) -> list[list[object]]:
     return _trim(rows)
 
 
+def _refuse_cells_beyond_caps(ws, name: str, ctx: ParseContext) -> None:
+    """A value past ``MAX_ROWS`` / ``MAX_COLS`` is refused, never dropped.
+
+    ``iter_rows(max_row=..., max_col=...)`` above silently cuts a sheet at the caps (a value in row
+    100000 or column 5000 would vanish). This walks the sheet's own row elements, without the padding
+    of missing rows that ``iter_rows`` does, so a hostile ``r="999999999"`` costs nothing either.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl is pinned (==3.1.5)
+
+    with ws._get_source() as source:
+        for row_number, cells in WorkSheetParser(source, ws._shared_strings, data_only=True).parse():
+            for cell in cells:
+                if is_blank(cell["value"]):
+                    continue
+                if row_number > MAX_ROWS:
+                    raise fail(ctx, f"sheet {name!r} row {row_number}", f"more than {MAX_ROWS} rows")
+                if cell["column"] > MAX_COLS:
+                    raise fail(ctx, f"sheet {name!r} row {row_number}", f"more than {MAX_COLS} columns")
+
+
 def _trim(rows: list[list[object]]) -> list[list[object]]:
     while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()
@@ -174,6 +194,7 @@ def _read_xlsx(payload: bytes, ctx: ParseContext) -> list[Sheet]:
         for ws, fws in zip(worksheets, formula_sheets, strict=True):
             name = str(ws.title)
             rows = _capped_rows(ws, name, ctx)
+            _refuse_cells_beyond_caps(ws, name, ctx)
             formulas = _capped_rows(fws, name, ctx) if fws is not None else []
             sheet = Sheet(name=name, rows=rows)
             for r, frow in enumerate(formulas):

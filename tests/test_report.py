@@ -1,0 +1,201 @@
+"""The HTML report: rendered from the published file, every chart present, nothing fetched from outside.
+
+The report is rendered from the session's published file (``pipeline_run``), then from copies of it
+with marts dropped: a section whose mart is absent says "not available in this build" instead of
+failing the render.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from reporting import render_report
+from reporting.__main__ import main as report_cli
+
+#: Section id -> the published table it draws.
+SECTIONS = {
+    "grp-per-capita": "marts.fct_region_year",
+    "national-three-ways": "marts.mart_national_level",
+    "inequality-over-time": "marts.mart_inequality",
+    "theil-decomposition": "marts.mart_inequality_decomposition",
+    "spatial-autocorrelation": "marts.mart_spatial_autocorrelation",
+    "choropleth": "marts.fct_region_year",
+    "development-trap": "marts.mart_development_trap",
+    "competitiveness": "marts.mart_competitiveness_cohesion",
+    "quality-flags": "marts.mart_quality_flags",
+}
+TITLES = {
+    "grp-per-capita": "GRP per capita by region over time",
+    "national-three-ways": "published, population-weighted mean, arithmetic mean",
+    "inequality-over-time": "population-weighted and unweighted",
+    "theil-decomposition": "Theil decomposition",
+    "choropleth": "Map: GRP per capita",
+    "development-trap": "Development Trap Index",
+    "competitiveness": "Regional Competitiveness and Cohesion Index",
+    "quality-flags": "Quality flags",
+}
+NOT_AVAILABLE = "not available in this build"
+REGIONS_2022 = 20
+
+
+class Report(HTMLParser):
+    """Sections (id -> title, text, number of <svg>), region tooltips, and every URL-bearing thing."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.sections: dict[str, dict] = {}
+        self.current: str | None = None
+        self.in_h2 = False
+        self.in_attribution = False
+        self.attribution = ""
+        self.tags: list[tuple[str, dict]] = []
+        self.region_groups: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "section":
+            self.current = attrs["id"]
+            self.sections[self.current] = {
+                "title": "",
+                "text": "",
+                "svg": 0,
+                "available": attrs["data-available"],
+            }
+        elif tag == "h2":
+            self.in_h2 = True
+        elif tag == "svg" and self.current:
+            self.sections[self.current]["svg"] += 1
+        elif tag == "g" and (attrs.get("id") or "").startswith("region-"):
+            self.region_groups.append(attrs["id"])
+        elif tag == "p" and "attribution" in (attrs.get("class") or ""):
+            self.in_attribution = True
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.current = None
+        elif tag == "h2":
+            self.in_h2 = False
+        elif tag == "p":
+            self.in_attribution = False
+
+    def handle_data(self, data):
+        if self.in_attribution:
+            self.attribution += data
+        if self.current:
+            key = "title" if self.in_h2 else "text"
+            self.sections[self.current][key] += data
+
+
+def _published_tables(db: Path) -> set[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            f"{s}.{t}"
+            for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
+
+
+def _assert_self_contained(text: str, parsed: Report) -> None:
+    body = re.sub(r"<p class=.attribution.>.*?</p>", "", text, flags=re.S)
+    urls = re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'<>]*", body)
+    assert urls == [], f"external URLs outside the attribution: {urls[:5]}"
+    assert re.findall(r"https?://", parsed.attribution) == []
+    for tag, attrs in parsed.tags:
+        assert tag not in ("script", "link", "img", "iframe", "object", "embed"), tag
+        for name in ("src", "href", "xlink:href", "data"):
+            value = attrs.get(name)
+            assert value is None or value.startswith("#"), f"<{tag} {name}={value!r}>"
+    assert re.findall(r"url\((?!#)", text) == [], "a CSS url() that is not a local fragment"
+    assert "@import" not in text
+
+
+@pytest.fixture(scope="module")
+def rendered(pipeline_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = render_report(pipeline_run.published_db, out)
+    text = out.read_text(encoding="utf-8")
+    return result, text, Report(text), _published_tables(pipeline_run.published_db)
+
+
+def test_report_has_every_chart_and_the_map_of_the_published_file(rendered):
+    result, text, parsed, tables = rendered
+    assert set(SECTIONS) <= set(parsed.sections)
+    for section_id, phrase in TITLES.items():
+        assert phrase in parsed.sections[section_id]["title"], (
+            section_id,
+            parsed.sections[section_id]["title"],
+        )
+    for section_id, table in SECTIONS.items():
+        section = parsed.sections[section_id]
+        if table in tables:
+            assert section["available"] == "true" and section["svg"] >= 1, section_id
+            assert NOT_AVAILABLE not in section["text"].lower()
+        else:
+            assert section["available"] == "false" and section["svg"] == 0, section_id
+            assert NOT_AVAILABLE in section["text"].lower(), section_id
+    # The marts that exist in every build are drawn.
+    for always in ("grp-per-capita", "choropleth", "development-trap", "competitiveness"):
+        assert parsed.sections[always]["svg"] >= 1, always
+    # The map: one filled region per 2022 unit, each with a tooltip naming its value.
+    assert len(set(parsed.region_groups)) == REGIONS_2022
+    assert re.search(r"<title>Atyrau \(KZ-23\): [\d,]+</title>", text)
+    assert result.version and result.version in text
+
+
+def test_report_is_self_contained_and_works_offline(rendered):
+    _, text, parsed, _ = rendered
+    _assert_self_contained(text, parsed)
+    assert "simplemaps.com" in parsed.attribution
+
+
+def test_sections_whose_mart_is_absent_say_so_instead_of_failing(pipeline_run, tmp_path):
+    db = tmp_path / "published.duckdb"
+    shutil.copyfile(pipeline_run.published_db, db)
+    db.chmod(0o644)
+    dropped = [
+        "mart_development_trap",
+        "mart_competitiveness_cohesion",
+        "mart_inequality",
+        "mart_national_level",
+    ]
+    con = duckdb.connect(str(db))
+    try:
+        for table in dropped:
+            con.execute(f"drop table if exists marts.{table}")
+    finally:
+        con.close()
+    result = render_report(db, tmp_path / "report.html")
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    parsed = Report(text)
+    for section_id in ("development-trap", "competitiveness", "inequality-over-time", "national-three-ways"):
+        assert section_id in result.missing
+        assert NOT_AVAILABLE in parsed.sections[section_id]["text"].lower()
+    assert parsed.sections["choropleth"]["svg"] == 1 and "choropleth" not in result.missing
+    _assert_self_contained(text, parsed)
+
+
+def test_an_empty_publication_renders_a_report_of_unavailable_sections(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    result = render_report(db, tmp_path / "report.html")
+    assert set(result.missing) == set(SECTIONS)
+    parsed = Report((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert all(NOT_AVAILABLE in parsed.sections[s]["text"].lower() for s in SECTIONS)
+
+
+def test_the_refresh_rendered_the_report_and_make_report_renders_it_again(pipeline_run, tmp_path, capsys):
+    # The Dagster asset published/report ran in the session's refresh, after the publish.
+    assert (pipeline_run.home / "published" / "report.html").stat().st_size > 0
+    assert report_cli(["--db", str(pipeline_run.published_db), "--out", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").exists() and "report of publication" in capsys.readouterr().out
+    assert report_cli(["--db", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path / "x.html")]) == 1
