@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 UI_PORT ?= 3000
 
-.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench
+.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs
 
 help:
 	@echo "make run    - set up, materialize every asset on the embedded snapshot, print a summary"
@@ -44,11 +44,6 @@ run: setup
 
 test: setup-dev
 	$(PY) -m pytest
-
-# Benchmark harness (not timed tests): refresh stages vs a bare dbt build, no-op refresh, scale vs PySAL.
-# Prints a table and writes BENCHMARKS.md; scratch warehouses live in a temp dir. BENCH_FULL=1: long version.
-bench: setup-dev
-	$(PY) -m bench
 
 # Static HTML report (charts + map, works offline) of the PUBLISHED marts -> $(KZW_HOME)/published/report.html
 report: setup
