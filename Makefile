@@ -73,7 +73,7 @@ format: setup-dev
 # Regenerate the pinned lock files from pyproject.toml (needs the package index).
 lock: $(VENV)/bin/python
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
-	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev --extra spark pyproject.toml -o requirements-dev.lock
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs
