@@ -4,19 +4,22 @@
     a release loaded twice (served again after a newer one) holds two batches: loaded_at picks the
     latest batch of the current release, so no cell is ever counted twice.
     Returns one row (release_id, fetched_at, loaded_at), or no row before the first load.
+    first_row_per (macros/cross_engine.sql) is DuckDB's QUALIFY, spelled for Spark where needed.
 -#}
 {% macro current_release(dataset_id) -%}
-    select
-        releases.release_id,
-        releases.fetched_at,
-        (
-            select max(batch.loaded_at)
-            from {{ source('raw', dataset_id) }} as batch
-            where batch.release_id = releases.release_id
-        ) as loaded_at
+    {% call first_row_per(
+        [
+            'releases.release_id',
+            'releases.fetched_at',
+            '(select max(batch.loaded_at) from ' ~ source('raw', dataset_id) ~ ' as batch'
+            ~ ' where batch.release_id = releases.release_id) as loaded_at',
+        ],
+        partition_by=none,
+        order_by='releases.fetched_at desc, releases.release_id desc',
+    ) -%}
     from {{ source('raw', 'releases') }} as releases
     where
         releases.dataset_id = '{{ dataset_id }}'
         and releases.status = 'loaded'
-    qualify row_number() over (order by releases.fetched_at desc, releases.release_id desc) = 1
+    {%- endcall %}
 {%- endmacro %}

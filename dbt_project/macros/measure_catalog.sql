@@ -49,7 +49,7 @@
             (
                 {{ sql_literal(m.measure) }}, {{ sql_literal(m.dataset_id) }}, {{ sql_literal(m.series) }},
                 {{ sql_literal(m.raw_unit) }}, cast({{ m.value_offset }} as double), {{ sql_literal(m.unit) }},
-                {{ sql_literal(m.aggregation) }}, cast({{ sql_literal(m.weight_measure) }} as varchar)
+                {{ sql_literal(m.aggregation) }}, cast({{ sql_literal(m.weight_measure) }} as {{ dbt.type_string() }})
             ){{ "," if not loop.last }}
     {%- endfor %}
     ) as measure_catalog (

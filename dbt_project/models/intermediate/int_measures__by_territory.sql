@@ -94,7 +94,7 @@ additive as (
         parts_with_method.year,
         sum(parts_with_method.value) as value,
         count(*) as n_parts,
-        string_agg(parts_with_method.region_code, ',' order by parts_with_method.region_code) as part_region_codes,
+        {{ sorted_string_agg('parts_with_method.region_code', "','") }} as part_region_codes,
         any_value(parts_with_method.dataset_id) as dataset_id,
         any_value(parts_with_method.release_id) as release_id,
         any_value(parts_with_method.published_geo_version) as published_geo_version,
@@ -146,7 +146,7 @@ weighted as (
                 then sum(weighted_parts.value * weighted_parts.weight) / sum(weighted_parts.weight)
         end as value,
         count(*) as n_parts,
-        string_agg(weighted_parts.region_code, ',' order by weighted_parts.region_code) as part_region_codes,
+        {{ sorted_string_agg('weighted_parts.region_code', "','") }} as part_region_codes,
         any_value(weighted_parts.dataset_id) as dataset_id,
         any_value(weighted_parts.release_id) as release_id,
         any_value(weighted_parts.published_geo_version) as published_geo_version,

@@ -16,8 +16,7 @@ pivoted as (
         {%- for measure in measures %}
             max(value) filter (where measure = '{{ measure }}') as {{ measure }},
         {%- endfor %}
-        string_agg(distinct dataset_id || ':' || release_id, ';' order by dataset_id || ':' || release_id)
-            as source_release_ids
+        {{ sorted_string_agg("dataset_id || ':' || release_id", "';'", distinct=true) }} as source_release_ids
     from national
     group by year
 

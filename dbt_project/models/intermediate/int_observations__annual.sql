@@ -219,21 +219,22 @@ version_fit as (
 
 published_geography as (
 
-    select
-        version_fit.measure,
-        version_fit.year,
-        version_fit.geo_version as published_geo_version,
-        version_fit.n_version_units - version_fit.n_published_in_version as n_units_not_published
+    {% call first_row_per(
+        [
+            'version_fit.measure',
+            'version_fit.year',
+            'version_fit.geo_version as published_geo_version',
+            'version_fit.n_version_units - version_fit.n_published_in_version as n_units_not_published',
+        ],
+        partition_by='version_fit.measure, version_fit.year',
+        order_by='version_fit.n_version_units - version_fit.n_published_in_version,'
+            ~ ' abs(version_fit.version_order - calendar.version_order)',
+    ) %}
     from version_fit
     inner join geo_versions as calendar
         on version_fit.year between calendar.first_year and calendar.last_year
     where version_fit.n_published_in_version = version_fit.n_published_units
-    qualify row_number() over (
-        partition by version_fit.measure, version_fit.year
-        order by
-            version_fit.n_version_units - version_fit.n_published_in_version,
-            abs(version_fit.version_order - calendar.version_order)
-    ) = 1
+    {% endcall %}
 
 ),
 

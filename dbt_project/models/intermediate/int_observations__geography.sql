@@ -21,9 +21,8 @@ final as (
         any_value(published_geo_version) <> any_value(calendar_geo_version) as differs_from_calendar,
         count(*) filter (where not is_superseded) as n_units_published,
         any_value(n_units_not_published) as n_units_not_published,
-        string_agg(region_code, ',' order by region_code) filter (where not is_superseded) as units_published,
-        string_agg(published_region_code, ',' order by published_region_code)
-        filter (where is_superseded) as units_superseded,
+        {{ sorted_string_agg('region_code', "','", filter='not is_superseded') }} as units_published,
+        {{ sorted_string_agg('published_region_code', "','", filter='is_superseded') }} as units_superseded,
         count(*) filter (where recode_reason is not null) as n_units_recoded
     from observations
     group by measure, year

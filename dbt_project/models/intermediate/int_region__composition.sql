@@ -2,7 +2,7 @@
 -- One row per geography version x unit x base unit. The territory_key (sorted base units joined by '+')
 -- identifies a territory across versions: 'KZ-10+KZ-63' is East Kazakhstan before 2022 whatever the
 -- label, 'KZ-63' is East Kazakhstan from 2022. Growth is allowed only between equal territory keys.
-with recursive
+{{ with_recursive() }}
 
 regions as (
 
@@ -57,25 +57,7 @@ version_units as (
 -- a unit covers itself and every unit split off it after the version's reference year
 descendants as (
 
-    select
-        geo_version,
-        reference_year,
-        region_code,
-        region_code as descendant_code
-    from version_units
-
-    union all
-
-    select
-        descendants.geo_version,
-        descendants.reference_year,
-        descendants.region_code,
-        lineage.child_region_code as descendant_code
-    from descendants
-    inner join lineage
-        on
-            descendants.descendant_code = lineage.parent_region_code
-            and descendants.reference_year < lineage.split_year
+    {{ region_descendants('descendants', 'version_units', 'lineage') }}
 
 ),
 
@@ -138,7 +120,7 @@ territories as (
     select
         geo_version,
         region_code,
-        string_agg(base_region_code, '+' order by base_region_code) as territory_key,
+        {{ sorted_string_agg('base_region_code', "'+'") }} as territory_key,
         count(*) as n_base_units
     from unioned
     group by geo_version, region_code

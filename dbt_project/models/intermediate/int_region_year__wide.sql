@@ -102,10 +102,8 @@ pivoted as (
         {%- for measure in measures %}
             max(value) filter (where measure = '{{ measure }}') as {{ measure }},
         {%- endfor %}
-        string_agg(measure, ',' order by measure)
-        filter (where aggregation_method <> 'published') as reaggregated_measures,
-        string_agg(distinct dataset_id || ':' || release_id, ';' order by dataset_id || ':' || release_id)
-            as source_release_ids
+        {{ sorted_string_agg('measure', "','", filter="aggregation_method <> 'published'") }} as reaggregated_measures,
+        {{ sorted_string_agg("dataset_id || ':' || release_id", "';'", distinct=true) }} as source_release_ids
     from joined
     group by
         geography,

@@ -68,7 +68,7 @@ panel_decision as (
 
     select
         indicator_id,
-        avg(case when abs(skewness) > {{ skew_threshold }} then 1.0 else 0.0 end) as share_years_skewed,
+        {{ share_where('abs(skewness) > ' ~ skew_threshold) }} as share_years_skewed,
         min(raw_min) as panel_min
     from skewness
     where skewness is not null

@@ -163,7 +163,7 @@ a1 as (
                             || ' years, so the match is taken as a coincidence, not as the method'
                     else ''
                 end
-                || '. The gap points to other weights (for a survey-based figure, the survey''s own weights), a'
+                || '. The gap points to other weights (for a survey-based figure, the survey{{ apostrophe() }}s own weights), a'
                 || ' revision or a different population base.'
         end as explanation,
         release_ids as source_release_ids
@@ -266,7 +266,7 @@ a3 as (
         || case
             when grp_to_income_ratio > tukey_fence
                 then
-                    '; the ratio is also above the Tukey fence of the year''s regions (Q3 + '
+                    '; the ratio is also above the Tukey fence of the year{{ apostrophe() }}s regions (Q3 + '
                     || {{ quality_fmt(a3_tukey_k, 1) }} || ' IQR = ' || {{ quality_fmt('tukey_fence', 2) }} || ')'
             else ''
         end
@@ -443,7 +443,7 @@ a6 as (
         || cast(dominance.year as {{ quality_string() }}) || ' cross-section of ' || dominance.indicator_label
         || ' lowers ' || dominance.measure_label || ' from ' || dominance.full_text || ' to '
         || dominance.without_text || ' (a fall of ' || {{ quality_pct('dominance.measured_value') }}
-        || ', flagged from ' || {{ quality_pct('dominance.threshold') }} || '): the year''s regional inequality'
+        || ', flagged from ' || {{ quality_pct('dominance.threshold') }} || '): the year{{ apostrophe() }}s regional inequality'
         || ' figure is dominated by this one region; report it also excluding '
         || coalesce(region_names.region_name_en, dominance.region_code) || '.' as explanation,
         dominance.source_release_ids
@@ -484,14 +484,14 @@ a7 as (
             || case
                 when avg_real_grp_pc_growth is not null
                     then
-                        '; real GRP per capita, from the region''s volume index, grew '
+                        '; real GRP per capita, from the region{{ apostrophe() }}s volume index, grew '
                         || {{ quality_pct('avg_real_grp_pc_growth') }} || ' a year'
                 else ''
             end
             || ')'
         {%- else %}
             || 'real GRP per capita grew ' || {{ quality_pct('avg_real_grp_pc_growth') }}
-            || ' a year on average (the region''s GRP volume index less population growth) while real money'
+            || ' a year on average (the region{{ apostrophe() }}s GRP volume index less population growth) while real money'
             || ' income per capita grew ' || {{ quality_pct('avg_real_income_pc_growth') }}
             || ' a year (nominal income growth of ' || {{ quality_pct('avg_nominal_income_pc_growth') }}
             || ' deflated by the national implicit GRP deflator, ' || {{ quality_pct('avg_national_deflator_growth') }}
