@@ -56,7 +56,7 @@ def export_raw_parquet(build_db: Path, out_dir: Path) -> list[str]:
         ]
         for table in tables:
             target = (out_dir / f"{table}.parquet").as_posix().replace("'", "''")
-            con.execute(f'copy {RAW_SCHEMA}."{table}" to \'{target}\' (format parquet)')
+            con.execute(f"copy {RAW_SCHEMA}.\"{table}\" to '{target}' (format parquet)")
     return tables
 
 
@@ -132,7 +132,7 @@ def run_dbt(
     elapsed = time.perf_counter() - started
     if not result.success:
         failures = [
-            f"{r.node.unique_id}: {r.message}"
+            f"{r.node.unique_id}: {str(r.message)[:600]}"
             for r in (getattr(result.result, "results", None) or [])
             if str(r.status) in {"error", "fail"}
         ]
@@ -160,12 +160,14 @@ def build_on_spark(
 
 def spark_session():
     """The SparkSession the Spark build created in this process (pyspark must be installed)."""
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
-    if session is None:
-        raise RuntimeError("no active SparkSession: run build_on_spark first")
-    return session
+    # dbt ran the session in its worker threads (the active session is thread-local): take the
+    # process-wide one, never start a new one with other settings.
+    if SparkContext._active_spark_context is None:
+        raise RuntimeError("no SparkSession in this process: run build_on_spark first")
+    return SparkSession.builder.getOrCreate()
 
 
 def mart_models(manifest_dir: Path) -> list[str]:
@@ -251,7 +253,7 @@ def _value_problem(
 ) -> str | None:
     if a is None or b is None:
         return None if a is None and b is None else f"{a!r} vs {b!r}"
-    if is_measure or isinstance(a, int | float | Decimal) and not isinstance(a, bool):
+    if is_measure or (isinstance(a, int | float | Decimal) and not isinstance(a, bool)):
         if isinstance(b, bool) or not isinstance(b, int | float | Decimal):
             return f"{a!r} vs {b!r}"
         x, y = float(a), float(b)

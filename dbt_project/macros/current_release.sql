@@ -1,3 +1,5 @@
+-- noqa: disable=LT02
+-- (LT02 off: sqlfluff's jinja templater misplaces indents around jinja call blocks and macro-only jinja.)
 {#-
     The current release of one dataset: the latest release whose status is 'loaded' in raw.releases.
     A failed, quarantined or unchanged attempt never becomes current. raw.<dataset> is append-only, so

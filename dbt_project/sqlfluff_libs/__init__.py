@@ -1,4 +1,5 @@
-"""Jinja stand-ins for ``sqlfluff lint`` (jinja templater): ``var()`` reads the real project vars.
+"""Jinja stand-ins for ``sqlfluff lint`` (jinja templater): ``var()`` reads the real project vars;
+``adapter.dispatch`` renders the DuckDB implementation of dispatched macros.
 
 The dbt templater plugin does not load with sqlfluff 4.5 and dbt-core 1.11, so the models are linted
 with the jinja templater; its built-in ``var()`` returns a placeholder that cannot be iterated, which
@@ -8,9 +9,11 @@ breaks macros that loop over list vars (``kzw_geo_versions``). Used by ``dbt_pro
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
+from jinja2 import pass_context
 
 _PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 
@@ -18,3 +21,19 @@ _PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 def var(name: str, default: Any = None) -> Any:
     project_vars = yaml.safe_load(_PROJECT.read_text(encoding="utf-8")).get("vars") or {}
     return project_vars.get(name, default)
+
+
+# adapter.dispatch as dbt resolves it on DuckDB (duckdb__<name>, then default__<name>, among the macros
+# loaded by load_macros_from_path), so models calling the cross-engine macros (macros/cross_engine.sql)
+# render to their DuckDB SQL; and the one dbt cross-database macro those call.
+@pass_context
+def _dispatch(context: Any, macro_name: str, macro_namespace: str | None = None) -> Any:
+    for prefix in ("duckdb__", "default__"):
+        macro = context.get(prefix + macro_name)
+        if macro is not None:
+            return macro
+    raise LookupError(f"no duckdb__/default__ implementation of {macro_name}")
+
+
+adapter = SimpleNamespace(dispatch=_dispatch)
+dbt = SimpleNamespace(type_string=lambda: "varchar")

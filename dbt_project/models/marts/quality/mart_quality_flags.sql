@@ -163,7 +163,8 @@ a1 as (
                             || ' years, so the match is taken as a coincidence, not as the method'
                     else ''
                 end
-                || '. The gap points to other weights (for a survey-based figure, the survey{{ apostrophe() }}s own weights), a'
+                || '. The gap points to other weights (for a survey-based figure, the survey{{ apostrophe() }}s own'
+                || ' weights), a'
                 || ' revision or a different population base.'
         end as explanation,
         release_ids as source_release_ids
@@ -443,7 +444,8 @@ a6 as (
         || cast(dominance.year as {{ quality_string() }}) || ' cross-section of ' || dominance.indicator_label
         || ' lowers ' || dominance.measure_label || ' from ' || dominance.full_text || ' to '
         || dominance.without_text || ' (a fall of ' || {{ quality_pct('dominance.measured_value') }}
-        || ', flagged from ' || {{ quality_pct('dominance.threshold') }} || '): the year{{ apostrophe() }}s regional inequality'
+        || ', flagged from ' || {{ quality_pct('dominance.threshold') }}
+        || '): the year{{ apostrophe() }}s regional inequality'
         || ' figure is dominated by this one region; report it also excluding '
         || coalesce(region_names.region_name_en, dominance.region_code) || '.' as explanation,
         dominance.source_release_ids
