@@ -12,13 +12,14 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 UI_PORT ?= 3000
 
-.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs
+.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench
 
 help:
 	@echo "make run    - set up, materialize every asset on the embedded snapshot, print a summary"
 	@echo "make test   - set up (with test extras) and run the whole pytest suite"
 	@echo "make ui     - Dagster webserver + daemon on http://127.0.0.1:$(UI_PORT)"
 	@echo "make lint   - ruff and sqlfluff"
+	@echo "make bench  - benchmark harness: prints a table, writes BENCHMARKS.md (BENCH_FULL=1: long version)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +38,7 @@ setup: $(VENV)/.runtime dbt-parse
 setup-dev: $(VENV)/.dev dbt-parse
 
 dbt-parse:
-	@$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	@$(BIN)/dbt parse --quiet --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 
 run: setup
 	$(PY) -m orchestration.cli run
@@ -53,9 +54,14 @@ report: setup
 # The catalog is read from the build database, so run it when no refresh is running.
 docs: setup
 	@test -f "$(KZW_BUILD_DB)" || { echo "no build database at $(KZW_BUILD_DB): run 'make run' first"; exit 1; }
-	$(BIN)/dbt docs generate --static --quiet --project-dir dbt_project --profiles-dir dbt_project \
+	$(BIN)/dbt docs generate --static --quiet --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project \
 		--target-path $(KZW_HOME)/dbt_docs
 	@echo "dbt docs: $(KZW_HOME)/dbt_docs/static_index.html"
+
+# Benchmark harness (measurements, not tests): refresh stages vs a bare dbt build, the no-op check, and the
+# inequality SQL at scale vs PySAL and a DuckDB scan. Scratch warehouses in a temp dir; writes BENCHMARKS.md.
+bench: setup-dev
+	$(PY) -m bench
 
 ui: setup
 	$(PY) -m orchestration.cli init-instance

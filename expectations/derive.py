@@ -36,6 +36,8 @@ IDENTIFYING_COLUMNS = (
 CELL_KEY = ["series", "unit", "region_code", "period_type", "months", "quarter"]
 #: a published period (no region)
 PERIOD_KEY = ["series", "year", "period_type", "months", "quarter"]
+#: A region-series: a damaged file that stops early loses whole regions, not whole periods.
+REGION_KEY = ["series", "region_code"]
 
 ROW = "_row"
 
@@ -363,21 +365,21 @@ def derive(
     return out
 
 
-def missing_periods_vs_previous(
-    frame: pd.DataFrame, previous: pd.DataFrame
+def missing_vs_previous(
+    frame: pd.DataFrame, previous: pd.DataFrame, key: list[str]
 ) -> tuple[list[dict[str, Any]], int]:
-    """Published periods (series, year, period) of the previous release absent from this one.
+    """Keys (e.g. ``PERIOD_KEY`` or ``REGION_KEY``) published in the previous release absent from this one.
 
-    Returns one example row of the previous release per missing period (with its location there)
-    and the number of missing periods.
+    Returns one example row of the previous release per missing key (with its location there) and the
+    number of missing keys.
     """
     prev_pub = previous[_published(previous).to_numpy()]
     if prev_pub.empty:
         return [], 0
-    cur = _fill_key(frame, PERIOD_KEY).drop_duplicates()
-    old = _fill_key(prev_pub, PERIOD_KEY)
+    cur = _fill_key(frame, key).drop_duplicates()
+    old = _fill_key(prev_pub, key)
     old["_i"] = np.arange(len(old))
-    merged = old.merge(cur.assign(_here=True), on=PERIOD_KEY, how="left")
-    gone = merged[merged["_here"].isna()].drop_duplicates(PERIOD_KEY, keep="first")
+    merged = old.merge(cur.assign(_here=True), on=key, how="left")
+    gone = merged[merged["_here"].isna()].drop_duplicates(key, keep="first")
     examples = prev_pub.iloc[gone["_i"].to_numpy()]
     return [row for _, row in examples.iterrows()], len(gone)

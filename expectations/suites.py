@@ -286,6 +286,13 @@ def frame_specs(rules: DatasetRules) -> list[CheckSpec]:
             needs_previous=True,
         ),
         CheckSpec(
+            "regions_cover_previous_release",
+            BLOCKING,
+            "every (series, region) published in the previous release is still there (a damaged file "
+            "that stops early loses its last regions)",
+            needs_previous=True,
+        ),
+        CheckSpec(
             "revisions_within_bounds",
             WARNING,
             f"value / same cell in the previous release within [1/{rules.revision_max_factor:g}, "

@@ -8,11 +8,25 @@ from typing import Any
 import pandas as pd
 
 from expectations.config import known_region_codes, rules_for
-from expectations.derive import ROW, Derived, derive, missing_periods_vs_previous
+from expectations.derive import PERIOD_KEY, REGION_KEY, ROW, Derived, derive, missing_vs_previous
 from expectations.report import MESSAGE_ROWS, SAMPLE_ROWS, ExpectationOutcome, ValidationReport
 from expectations.suites import CheckSpec, frame_specs, structure_specs
 
 #: contract columns shown in every failing-row sample
+#: Checks against the previous release computed here (a GX expectation cannot see two releases):
+#: check name -> (key, metric name, what a key is).
+COVERAGE_CHECKS = {
+    "years_cover_previous_release": (PERIOD_KEY, "periods", "(series, year, period)"),
+    "regions_cover_previous_release": (REGION_KEY, "region_series", "(series, region)"),
+}
+
+
+def _describe_key(example: Any, key: list[str]) -> str:
+    if key == PERIOD_KEY:
+        return f"{example['series']} {example['period_label']}"
+    return f"{example['series']} {example['region_label']} ({example['region_code']})"
+
+
 SAMPLE_BASE = (
     "location",
     "series",
@@ -264,9 +278,10 @@ def validate(dataset_id: str, frame: pd.DataFrame, previous: pd.DataFrame | None
         for spec in specs:
             if spec.gx_type is not None:
                 results.append(_outcome_from_gx(dataset_id, spec, by_name[spec.name], derived, derived.frame))
-            elif spec.name == "years_cover_previous_release":
+            elif spec.name in COVERAGE_CHECKS:
                 assert prev_conformed is not None
-                examples, count = missing_periods_vs_previous(conformed, prev_conformed)
+                key, what, describe = COVERAGE_CHECKS[spec.name]
+                examples, count = missing_vs_previous(conformed, prev_conformed, key)
                 rows = [
                     {
                         **{c: ex[c] for c in SAMPLE_BASE},
@@ -279,10 +294,9 @@ def validate(dataset_id: str, frame: pd.DataFrame, previous: pd.DataFrame | None
                         dataset_id,
                         spec,
                         count == 0,
-                        {"missing_periods": count},
-                        f"{count} (series, year, period) published in the previous release are "
-                        "absent: "
-                        + ", ".join(f"{ex['series']} {ex['period_label']}" for ex in examples[:10]),
+                        {f"missing_{what}": count},
+                        f"{count} {describe} published in the previous release are absent: "
+                        + ", ".join(_describe_key(ex, key) for ex in examples[:10]),
                         rows,
                     )
                 )

@@ -46,14 +46,20 @@ def point_at(monkeypatch: pytest.MonkeyPatch, home: Path, **extra: str) -> None:
         monkeypatch.setenv(f"KZW_{key.upper()}", value)
 
 
-def run_refresh(selection: list[str] | None = None):
-    """Execute the refresh job in-process on an ephemeral Dagster instance."""
+def run_refresh(selection: list | None = None):
+    """Execute the refresh job in-process on an ephemeral Dagster instance.
+
+    ``selection``: asset keys to materialize instead of the whole job (e.g. only the ingestion assets,
+    when a test's guarantee is about ingestion and a dbt build would only cost time).
+    """
     import dagster as dg
 
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("refresh_warehouse")
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    return job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
+    )
 
 
 @pytest.fixture(scope="session")

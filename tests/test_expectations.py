@@ -224,6 +224,19 @@ def test_year_dropped_against_previous_release_is_blocking(clean: pd.DataFrame) 
     assert rows[0]["year"] == 2023 and rows[0]["location"].startswith("previous release")
 
 
+def test_region_dropped_against_previous_release_is_blocking(clean: pd.DataFrame) -> None:
+    # A file that stops early loses its last regions in every year: no period is missing, so only the
+    # region coverage against the previous release can tell.
+    last_code = sorted(clean["region_code"].dropna().unique())[-1]
+    current = clean[clean["region_code"].ne(last_code)]
+    report = validate("population", current, previous=clean)
+    assert "regions_cover_previous_release" in report.failed_names("blocking")
+    assert "years_cover_previous_release" not in report.failed_names("blocking")
+    outcome = report.outcome("regions_cover_previous_release")
+    assert {row["region_code"] for row in outcome.failing_rows} == {last_code}
+    assert last_code in outcome.message and outcome.failing_rows[0]["location"].startswith("previous release")
+
+
 def test_renamed_header_is_blocking_and_stops_the_rest(clean: pd.DataFrame) -> None:
     report = validate("population", clean.rename(columns={"value": "VAL"}))
     assert_fails_exactly(report, {"columns_match_contract"})

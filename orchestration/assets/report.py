@@ -4,7 +4,6 @@ import dagster as dg
 
 from orchestration.assets.publish import published_marts
 from orchestration.project import settings
-from reporting import render_report
 
 
 @dg.asset(
@@ -17,6 +16,10 @@ from reporting import render_report
     "the published DuckDB file. Path: `$KZW_HOME/published/report.html`; `make report` renders it by hand.",
 )
 def published_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    # Imported here, not at module level: matplotlib would add ~1 s to every process that loads the
+    # definitions (UI, sensor ticks, CLI), most of which never render a report (BENCHMARKS.md).
+    from reporting import render_report
+
     current = settings()
     out = current.publish_dir / "report.html"
     result = render_report(current.published_db, out)

@@ -10,8 +10,6 @@ the undamaged file succeeds.
 
 from __future__ import annotations
 
-import pytest
-
 from ingestion.catalog import get
 from tests.faults import damage as dmg
 from tests.faults.conftest import (
@@ -78,20 +76,17 @@ def test_corrupt_xls_with_a_garbled_record_stream(warehouse, tmp_path):
     fails_contained(warehouse, tmp_path, PHYSICIANS, data, r"unreadable payload \(KeyError")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN GAP: xlrd stops silently at a damaged record, the release loses its last two "
-    "regions (Almaty city, Shymkent) and only the WARNING check region_coverage notices; no "
-    "blocking check compares the regions with the previous release. See docs/reliability.md.",
-)
 def test_corrupt_xls_that_silently_loses_its_last_rows_is_blocked(warehouse, tmp_path):
     # Damage: bytes 24000-24255 of the real physicians .xls overwritten with 0x00..0xFF.
     data = dmg.overwrite(dmg.real("physicians"), 24000, bytes(range(256)))
     was = before(warehouse, PHYSICIANS)
+    # xlrd stops silently at the damaged record: the release loses its last two regions (Almaty city,
+    # Shymkent) in every year; the blocking comparison with the previous release catches it.
     outcome = refresh_damaged(warehouse, tmp_path, PHYSICIANS, data)
     assert_fault_contained(
         warehouse, PHYSICIANS, was, outcome, cause="BLOCKED", landed=data, status="quarantined"
     )
+    assert "regions_cover_previous_release" in blocking(outcome)
 
 
 # --- layout changes -----------------------------------------------------------------------------

@@ -12,123 +12,313 @@
     divide by y (METHODS section 0: flag and exclude, never add an epsilon). NULL y, and for the
     weighted form NULL or non-positive population, are excluded in both. Excluded rows are counted
     (n_excluded) and listed (excluded_regions, 'region:reason').
+
+    Shape of the computation (why: BENCHMARKS.md, section 3). The four (weighting, domain) variants
+    are columns of one pass over the input rows, not a 4x cross join:
+    1. every cross-section gets an integer id (cheaper to partition and join on than five strings);
+    2. the Gini's running sums come from ONE ordered window (order by y, region_code) over the narrow
+       flagged rows, shared by the variants: an excluded row adds nothing, so the running sum over
+       all rows equals the running sum over the variant's valid rows;
+    3. one hash aggregate gives each variant's totals (n, sum p, sum p y, sum p ln y, min, max);
+    4. a second hash aggregate takes the two-pass sums (deviations from the mean, which stay accurate
+       when inequality is small) and the texts, computing only what kzw_ineq_measure_specs() reads;
+       the result is unpivoted to four rows per cross-section (a statistic no measure of a variant
+       reads is NULL there).
 -#}
 {% macro kzw_ineq_cross_section_stats(observations) -%}
     {%- set key = kzw_ineq_key_columns() -%}
-    {%- set part = (key + ['weighting', 'domain']) | join(', ') -%}
-    {%- set valid_part = part ~ ', is_valid' -%}
+    {%- set variants = kzw_ineq_variants() -%}
     {%- set epsilons = kzw_ineq_atkinson_epsilons() -%}
+    {%- set double = kzw_ineq_double() -%}
     with
 
-    domain_observations as (
+    cross_sections as (
         select
             {{ key | join(',\n            ') }},
-            obs.region_code,
-            obs.y,
-            weightings.weighting,
-            domains.domain,
-            case
-                when weightings.weighting = 'unweighted' then 1.0
-                else obs.population
-            end as weight_basis,
-            case
-                when obs.y is null then 'null_value'
-                when weightings.weighting = 'population_weighted' and obs.population is null
-                    then 'missing_population'
-                when weightings.weighting = 'population_weighted' and obs.population <= 0
-                    then 'non_positive_population'
-                when domains.domain = 'positive' and obs.y <= 0 then 'non_positive_value'
-                when domains.domain = 'non_negative' and obs.y < 0 then 'negative_value'
-            end as invalid_reason
-        from {{ observations }} as obs
-        cross join (values ('unweighted'), ('population_weighted')) as weightings (weighting)
-        cross join (values ('non_negative'), ('positive')) as domains (domain)
+            row_number() over (order by {{ key | join(', ') }}) as cross_section_id
+        from (select distinct {{ key | join(', ') }} from {{ observations }}) as distinct_keys
     ),
 
     flagged as (
         select
-            *,
-            invalid_reason is null as is_valid,
-            case when domain = 'positive' then {{ kzw_ineq_ln('y') }} end as ln_y
-        from domain_observations
+            cross_sections.cross_section_id,
+            obs.region_code,
+            obs.y,
+            {{ kzw_ineq_ln('obs.y') }} as ln_y,
+            obs.population,
+        {%- for v in variants %}
+            case
+                when obs.y is null then 'null_value'
+            {%- if v.weighting == 'population_weighted' %}
+                when obs.population is null then 'missing_population'
+                when obs.population <= 0 then 'non_positive_population'
+            {%- endif %}
+            {%- if v.domain == 'positive' %}
+                when obs.y <= 0 then 'non_positive_value'
+            {%- else %}
+                when obs.y < 0 then 'negative_value'
+            {%- endif %}
+            end as reason_{{ v.id }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        from {{ observations }} as obs
+        inner join cross_sections
+            on {{ kzw_ineq_join_on('obs', 'cross_sections', key) }}
     ),
 
     windowed as (
         select
-            *,
-            weight_basis / sum(weight_basis) over (partition by {{ valid_part }}) as w,
-            sum(weight_basis * y) over (partition by {{ valid_part }})
-            / sum(weight_basis) over (partition by {{ valid_part }}) as mu,
-            sum(weight_basis * ln_y) over (partition by {{ valid_part }})
-            / sum(weight_basis) over (partition by {{ valid_part }}) as mean_ln_y,
-            sum(weight_basis * y) over (partition by {{ valid_part }}) as total_weighted_y,
-            sum(weight_basis * y) over (
-                partition by {{ valid_part }}
-                order by y, region_code
-                rows between unbounded preceding and current row
-            ) as cumulative_weighted_y,
-            row_number() over (partition by {{ valid_part }} order by y desc, region_code) as rank_desc,
-            row_number() over (partition by {{ valid_part }} order by y asc, region_code) as rank_asc
+            *
+        {%- for v in variants if kzw_ineq_needs('gini', v) %},
+            sum(case when reason_{{ v.id }} is null then {{ kzw_ineq_basis(v) }} * y end) over running
+                as cumulative_weighted_y_{{ v.id }}
+        {%- endfor %}
         from flagged
+        window running as (
+            partition by cross_section_id
+            order by y, region_code
+            rows between unbounded preceding and current row
+        )
+    ),
+
+    totals as (
+        select
+            cross_section_id,
+            count(*) as n_input,
+        {%- for v in variants %}
+            {%- set valid = 'reason_' ~ v.id ~ ' is null' %}
+            count(case when {{ valid }} then 1 end) as n_valid_{{ v.id }},
+            count(case when reason_{{ v.id }} in ('missing_population', 'non_positive_population') then 1 end)
+                as n_missing_population_{{ v.id }},
+            count(case when reason_{{ v.id }} in ('non_positive_value', 'negative_value') then 1 end)
+                as n_out_of_domain_{{ v.id }},
+            sum(case when {{ valid }} then {{ kzw_ineq_basis(v) }} end) as total_weight_{{ v.id }},
+            sum(case when {{ valid }} then {{ kzw_ineq_basis(v) }} * y end) as total_weighted_y_{{ v.id }},
+            sum(case when {{ valid }} then {{ kzw_ineq_basis(v) }} * ln_y end) as total_weighted_ln_y_{{ v.id }},
+            max(case when {{ valid }} then y end) as y_max_{{ v.id }},
+            min(case when {{ valid }} then y end) as y_min_{{ v.id }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        from flagged
+        group by cross_section_id
+    ),
+
+    means as (
+        select
+            *,
+        {%- for v in variants %}
+            total_weighted_y_{{ v.id }} / total_weight_{{ v.id }} as mu_{{ v.id }},
+            {%- if v.domain == 'positive' %}
+            total_weighted_ln_y_{{ v.id }} / total_weight_{{ v.id }} as mean_ln_y_{{ v.id }}
+            {%- else %}
+            cast(null as {{ double }}) as mean_ln_y_{{ v.id }}
+            {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+        from totals
+    ),
+
+    second_pass as (
+        select
+            cross_section_id
+        {%- for v in variants %}
+            {%- set valid = 'reason_' ~ v.id ~ ' is null' %}
+            {%- set w = '(' ~ kzw_ineq_basis(v) ~ ' / total_weight_' ~ v.id ~ ')' %}
+            {%- set mu = 'mu_' ~ v.id %}
+            {%- set mean_ln = 'mean_ln_y_' ~ v.id %}
+            {%- set y_max = 'y_max_' ~ v.id %}
+            {%- if kzw_ineq_needs('gini', v) %},
+            {#- Lorenz trapezoid: G = 1 - sum_k w_k (L_k + L_{k-1}), L_k = cumulative output share. #}
+            1.0 - sum(
+                case
+                    when {{ valid }} then {{ w }} * {{ kzw_ineq_div(
+                        '2.0 * cumulative_weighted_y_' ~ v.id ~ ' - ' ~ kzw_ineq_basis(v) ~ ' * y',
+                        'total_weighted_y_' ~ v.id
+                    ) }}
+                end
+            ) as gini_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('sd_weighted', v) %},
+            {{ kzw_ineq_sqrt('sum(case when ' ~ valid ~ ' then ' ~ w ~ ' * (y - ' ~ mu ~ ') * (y - ' ~ mu ~ ') end)') }}
+                as sd_weighted_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('sd_pop', v) %},
+            stddev_pop(case when {{ valid }} then y end) as sd_pop_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('sd_samp', v) %},
+            stddev_samp(case when {{ valid }} then y end) as sd_samp_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('theil_t', v) %},
+            sum(case when {{ valid }} then {{ w }} * (y / {{ mu }}) * {{ kzw_ineq_ln('y / ' ~ mu) }} end)
+                as theil_t_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('theil_l', v) %},
+            sum(case when {{ valid }} then {{ w }} * {{ kzw_ineq_ln(mu ~ ' / y') }} end) as theil_l_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('sd_ln_pop', v) %},
+            stddev_pop(case when {{ valid }} then ln_y end) as sd_ln_pop_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('sd_ln_samp', v) %},
+            stddev_samp(case when {{ valid }} then ln_y end) as sd_ln_samp_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('sd_ln_weighted', v) %},
+            {{ kzw_ineq_sqrt(
+                'sum(case when ' ~ valid ~ ' then ' ~ w ~ ' * (ln_y - ' ~ mean_ln ~ ') * (ln_y - ' ~ mean_ln ~ ') end)'
+            ) }} as sd_ln_weighted_{{ v.id }}
+            {%- endif %}
+            {%- for eps in epsilons %}
+            {%- if kzw_ineq_needs('atkinson_' ~ loop.index, v) %},
+            {{ kzw_ineq_atkinson_aggregate(eps, v) }} as atkinson_{{ loop.index }}_{{ v.id }}
+            {%- endif %}
+            {%- endfor %}
+            {%- if kzw_ineq_needs('max_region_code', v) %},
+            {#- Ties: the lowest region code, as row_number() over (order by y, region_code) would pick. #}
+            min(case when {{ valid }} and y = {{ y_max }} then region_code end) as max_region_code_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('min_region_code', v) %},
+            min(case when {{ valid }} and y = y_min_{{ v.id }} then region_code end) as min_region_code_{{ v.id }}
+            {%- endif %}
+            {%- if kzw_ineq_needs('y_second_largest', v) %},
+            {#- The second-largest value is the maximum itself when two regions share it. #}
+            case
+                when count(case when {{ valid }} and y = {{ y_max }} then 1 end) >= 2 then max({{ y_max }})
+                else max(case when {{ valid }} and y < {{ y_max }} then y end)
+            end as y_second_largest_{{ v.id }}
+            {%- endif %}
+        {%- endfor %}
+        from windowed
+        inner join means using (cross_section_id)
+        group by cross_section_id
+    ),
+
+    {#- Only the excluded rows are listed: one small ordered aggregate, not one per variant over every row. #}
+    excluded as (
+    {%- for v in variants %}
+        {%- if not loop.first %}
+        union all
+        {%- endif %}
+        select
+            cross_section_id,
+            '{{ v.id }}' as variant_id,
+            region_code,
+            {{ dbt.concat(['region_code', "':'", 'reason_' ~ v.id]) }} as excluded_region
+        from flagged
+        where reason_{{ v.id }} is not null
+    {%- endfor %}
+    ),
+
+    excluded_lists as (
+        select
+            cross_section_id,
+            variant_id,
+            {{ dbt.listagg('excluded_region', "'; '", 'order by region_code') }} as excluded_regions
+        from excluded
+        group by cross_section_id, variant_id
+    ),
+
+    stats_wide as (
+        select *
+        from cross_sections
+        inner join means using (cross_section_id)
+        inner join second_pass using (cross_section_id)
     )
 
+    {% for v in variants -%}
+    {%- if not loop.first %}
+    union all
+    {% endif %}
     select
-        {{ part }},
-        count(*) as n_input,
-        count(case when is_valid then 1 end) as n_valid,
-        count(case when not is_valid then 1 end) as n_excluded,
-        count(case when invalid_reason in ('missing_population', 'non_positive_population') then 1 end)
-            as n_missing_population,
-        count(case when invalid_reason in ('non_positive_value', 'negative_value') then 1 end)
-            as n_out_of_domain,
-        {{ dbt.listagg(
-            "case when not is_valid then " ~ dbt.concat(["region_code", "':'", "invalid_reason"]) ~ " end",
-            "'; '",
-            "order by region_code"
-        ) }} as excluded_regions,
-        max(case when is_valid then mu end) as mu,
-        max(case when is_valid then y end) as y_max,
-        min(case when is_valid then y end) as y_min,
-        max(case when is_valid and rank_desc = 2 then y end) as y_second_largest,
-        max(case when is_valid and rank_desc = 1 then region_code end) as max_region_code,
-        max(case when is_valid and rank_asc = 1 then region_code end) as min_region_code,
-        {#- Lorenz trapezoid: G = 1 - sum_k w_k (L_k + L_{k-1}), L_k = cumulative output share. -#}
-        1.0 - sum(
-            case
-                when is_valid then w * {{ kzw_ineq_div('2.0 * cumulative_weighted_y - weight_basis * y', 'total_weighted_y') }}
-            end
-        ) as gini,
-        sum(case when is_valid then w * (y / mu) * {{ kzw_ineq_ln('y / mu') }} end) as theil_t,
-        sum(case when is_valid then w * {{ kzw_ineq_ln('mu / y') }} end) as theil_l,
-        {{ kzw_ineq_sqrt('sum(case when is_valid then w * (y - mu) * (y - mu) end)') }} as sd_weighted,
-        stddev_pop(case when is_valid then y end) as sd_pop,
-        stddev_samp(case when is_valid then y end) as sd_samp,
-        max(case when is_valid then mean_ln_y end) as mean_ln_y,
-        stddev_pop(case when is_valid then ln_y end) as sd_ln_pop,
-        stddev_samp(case when is_valid then ln_y end) as sd_ln_samp,
-    {% for eps in epsilons %}
-        {{ kzw_ineq_atkinson_aggregate(eps) }} as atkinson_{{ loop.index }},
-    {% endfor %}
-        {{ kzw_ineq_sqrt('sum(case when is_valid then w * (ln_y - mean_ln_y) * (ln_y - mean_ln_y) end)') }}
-            as sd_ln_weighted
-    from windowed
-    group by {{ part }}
+        {{ key | join(', ') }},
+        '{{ v.weighting }}' as weighting,
+        '{{ v.domain }}' as domain,
+        n_input,
+        n_valid_{{ v.id }} as n_valid,
+        n_input - n_valid_{{ v.id }} as n_excluded,
+        n_missing_population_{{ v.id }} as n_missing_population,
+        n_out_of_domain_{{ v.id }} as n_out_of_domain,
+        excluded_lists.excluded_regions,
+        mu_{{ v.id }} as mu,
+        y_max_{{ v.id }} as y_max,
+        y_min_{{ v.id }} as y_min,
+        mean_ln_y_{{ v.id }} as mean_ln_y,
+    {%- for stat in kzw_ineq_second_pass_stats() %}
+        {%- if kzw_ineq_needs(stat, v) %}
+        {{ stat }}_{{ v.id }} as {{ stat }}{{ ',' if not loop.last }}
+        {%- else %}
+        cast(null as {{ dbt.type_string() if stat.endswith('region_code') else double }}) as {{ stat }}
+        {{- ',' if not loop.last }}
+        {%- endif %}
+    {%- endfor %}
+    from stats_wide
+    left join excluded_lists
+        on
+            stats_wide.cross_section_id = excluded_lists.cross_section_id
+            and excluded_lists.variant_id = '{{ v.id }}'
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- The four (weighting, domain) variants every cross-section is measured in. -#}
+{% macro kzw_ineq_variants() -%}
+    {{ return([
+        {'id': 'u_nn', 'weighting': 'unweighted', 'domain': 'non_negative'},
+        {'id': 'u_pos', 'weighting': 'unweighted', 'domain': 'positive'},
+        {'id': 'p_nn', 'weighting': 'population_weighted', 'domain': 'non_negative'},
+        {'id': 'p_pos', 'weighting': 'population_weighted', 'domain': 'positive'},
+    ]) }}
+{%- endmacro %}
+
+
+{#- The weight basis p_r of a variant: 1 unweighted, the average population weighted. -#}
+{% macro kzw_ineq_basis(variant) -%}
+    {{ '1.0' if variant.weighting == 'unweighted' else 'population' }}
+{%- endmacro %}
+
+
+{#- Statistics of the second aggregate pass, in the column order of the stats relation. -#}
+{% macro kzw_ineq_second_pass_stats() -%}
+    {%- set stats = [
+        'y_second_largest', 'max_region_code', 'min_region_code', 'gini', 'theil_t', 'theil_l',
+        'sd_weighted', 'sd_pop', 'sd_samp', 'sd_ln_pop', 'sd_ln_samp',
+    ] -%}
+    {%- for eps in kzw_ineq_atkinson_epsilons() -%}
+        {%- do stats.append('atkinson_' ~ loop.index) -%}
+    {%- endfor -%}
+    {%- do stats.append('sd_ln_weighted') -%}
+    {{ return(stats) }}
 {%- endmacro %}
 
 
 {#-
-    Atkinson index as an aggregate over the windowed rows (w, mu, mean_ln_y in scope):
+    True when some measure of kzw_ineq_measure_specs() in this variant reads `stat` (by name, in its
+    expression; max_min_ratio also reads the region codes for its detail text).
+-#}
+{% macro kzw_ineq_needs(stat, variant) -%}
+    {%- set found = namespace(value=false) -%}
+    {%- for spec in kzw_ineq_measure_specs()
+        if spec.weighting == variant.weighting and spec.domain == variant.domain -%}
+        {%- set detail = ' max_region_code min_region_code' if spec.measure == 'max_min_ratio' else '' -%}
+        {%- set text = spec.expression ~ detail -%}
+        {%- if modules.re.search('\\b' ~ stat ~ '\\b', text) -%}
+            {%- set found.value = true -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found.value) }}
+{%- endmacro %}
+
+
+{#-
+    Atkinson index of a variant as an aggregate over the second-pass rows (mu, mean_ln_y in scope):
     eps = 1: 1 - exp(sum w ln y) / mu; otherwise 1 - (sum w (y/mu)^(1-eps))^(1/(1-eps)).
 -#}
-{% macro kzw_ineq_atkinson_aggregate(eps) -%}
+{% macro kzw_ineq_atkinson_aggregate(eps, variant) -%}
+    {%- set v = variant.id -%}
     {%- if eps == 1 -%}
         1.0 - {{ kzw_ineq_div(
-            kzw_ineq_exp('max(case when is_valid then mean_ln_y end)'),
-            'max(case when is_valid then mu end)'
+            kzw_ineq_exp('max(mean_ln_y_' ~ v ~ ')'),
+            'max(mu_' ~ v ~ ')'
         ) }}
     {%- else -%}
         1.0 - {{ kzw_ineq_power(
-            'sum(case when is_valid then w * ' ~ kzw_ineq_power('y / mu', 1 - eps) ~ ' end)',
+            'sum(case when reason_' ~ v ~ ' is null then (' ~ kzw_ineq_basis(variant) ~ ' / total_weight_' ~ v
+            ~ ') * ' ~ kzw_ineq_power('y / mu_' ~ v, 1 - eps) ~ ' end)',
             '1.0 / ' ~ (1 - eps)
         ) }}
     {%- endif -%}

@@ -4,7 +4,7 @@ Used only by ``dbt_project/models/marts/inequality/.sqlfluff`` (library_path); d
 file (macro-paths only load ``.sql``). It provides what the inequality macros call and the jinja
 templater lacks: ``adapter.dispatch`` (resolves ``duckdb__<name>`` then ``default__<name>`` among the
 macros loaded by ``load_macros_from_path``, exactly like dbt on DuckDB), the dbt cross-database
-macros used here (``dbt.listagg``, ``dbt.concat``, ``dbt.type_*``), ``exceptions`` and a ``var()``
+macros used here (``dbt.listagg``, ``dbt.concat``, ``dbt.type_*``), ``modules.re``, ``exceptions`` and a ``var()``
 that returns the project's vars from dbt_project.yml, else the default (the jinja templater's own
 ``var()`` returns a placeholder that cannot be iterated). The shared ``dbt_project/sqlfluff_libs``
 could absorb these names; until then this nested library keeps the linting of these models
@@ -13,6 +13,7 @@ self-contained.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -52,6 +53,7 @@ def _raise_compiler_error(message: str) -> None:
 
 
 adapter = SimpleNamespace(dispatch=_dispatch)
+modules = SimpleNamespace(re=re)
 exceptions = SimpleNamespace(raise_compiler_error=_raise_compiler_error)
 dbt = SimpleNamespace(
     listagg=_listagg,
