@@ -211,15 +211,18 @@ def compare_tables(
     *,
     rel_tol: float = 1e-9,
     abs_tol: float = 1e-12,
+    column_noise: float = 1e-12,
     max_reported: int = 10,
 ) -> TableComparison:
     """Compare two results (column names, rows) of the same table built by two engines.
 
     Columns must match by name and order. Measures (float or decimal values on the expected side)
-    must agree to ``rel_tol`` relative (``abs_tol`` absolute for values within rounding noise of
-    zero, where a relative difference means nothing); every other value (keys, strings, integers,
-    booleans, dates) must be equal. Rows are matched by sorting both sides on the non-measure columns,
-    so two engines' row orders do not matter.
+    must agree to ``rel_tol`` relative, except values within rounding noise of zero, where a relative
+    difference means nothing: those must agree to max(``abs_tol``, ``column_noise`` x the largest
+    magnitude in their column). A difference of two equal-looking aggregates (say 1.2e6 - 1.2e6) is
+    1e-10 on one engine and 0.0 on another; the column's scale says how large that noise can be.
+    Every other value (keys, strings, integers, booleans, dates) must be equal. Rows are matched by
+    sorting both sides on the non-measure columns, so two engines' row orders do not matter.
     """
     result = TableComparison(table)
     columns, rows = expected
@@ -235,10 +238,11 @@ def compare_tables(
     rows = sorted(rows, key=lambda row: _sort_key(row, key_positions))
     other_rows = sorted(other_rows, key=lambda row: _sort_key(row, key_positions))
     result.rows = len(rows)
+    floors = {i: max(abs_tol, column_noise * _column_scale(rows, other_rows, i)) for i in measure_positions}
     for row, other in zip(rows, other_rows, strict=True):
         for i, (a, b) in enumerate(zip(row, other, strict=True)):
             result.values += 1
-            problem = _value_problem(a, b, i in measure_positions, rel_tol, abs_tol, result)
+            problem = _value_problem(a, b, i in measure_positions, rel_tol, floors.get(i, abs_tol), result)
             if problem and len(result.mismatches) < max_reported:
                 keys = {columns[k]: row[k] for k in key_positions[:4]}
                 result.mismatches.append(f"{columns[i]} at {keys}: {problem}")
@@ -246,6 +250,16 @@ def compare_tables(
                 result.mismatches.append("...")
                 return result
     return result
+
+
+def _column_scale(rows: list[tuple], other_rows: list[tuple], position: int) -> float:
+    """The largest finite magnitude of a numeric column on either side (0.0 when there is none)."""
+    magnitudes = [
+        abs(float(row[position]))
+        for row in (*rows, *other_rows)
+        if isinstance(row[position], int | float | Decimal) and not isinstance(row[position], bool)
+    ]
+    return max((m for m in magnitudes if math.isfinite(m)), default=0.0)
 
 
 def _value_problem(

@@ -138,7 +138,7 @@ a1 as (
                     || ') equals the arithmetic mean of the ' || cast(n_regions as {{ quality_string() }})
                     || ' regions (' || {{ quality_fmt('mu_u', 0) }} || '; off by ' || {{ quality_pct('err_u', 2) }}
                     || ', below ' || {{ quality_pct(a1_err_u_max, 2) }} || ', as in '
-                    || cast(n_series_years_matching_mu_u as {{ quality_string() }}) || ' of the series'' '
+                    || cast(n_series_years_matching_mu_u as {{ quality_string() }}) || ' of the series{{ apostrophe() }} '
                     || cast(n_series_years as {{ quality_string() }}) || ' years) but is '
                     || {{ quality_pct('err_w') }}
                     || ' away from total / total, the population-weighted mean of the regions ('
@@ -272,7 +272,7 @@ a3 as (
             else ''
         end
         || '. Value added produced in the region (extraction profits of non-resident owners, wages of rotational'
-        || ' workers) does not reach its residents'' incomes: GRP per capita overstates local living standards.'
+        || ' workers) does not reach its residents{{ apostrophe() }} incomes: GRP per capita overstates local living standards.'
             as explanation,
         source_release_ids
     from decoupling
@@ -303,8 +303,8 @@ a4_regions as (
         || ' by money income per capita (' || cast(abs(rank_gap) as {{ quality_string() }})
         || ' positions apart; flagged from ' || cast({{ a4_rank_gap_min }} as {{ quality_string() }}) || '). '
         || case
-            when rank_gap > 0 then 'Its output puts it higher than its residents'' incomes do.'
-            else 'Its residents'' incomes put it higher than its output does.'
+            when rank_gap > 0 then 'Its output puts it higher than its residents{{ apostrophe() }} incomes do.'
+            else 'Its residents{{ apostrophe() }} incomes put it higher than its output does.'
         end as explanation,
         source_release_ids
     from decoupling
