@@ -4,7 +4,8 @@ The session's DuckDB build (``built_warehouse``: the whole project from the real
 raw layer to Spark as Parquet; the project is built again on a local-mode pyspark session (dbt-spark,
 method ``session``, target ``spark``); then every model of models/marts (dim_*, fct_*, mart_*) is
 compared row by row with the DuckDB build: same columns, same rows matched on their non-measure
-columns, measures equal to 1e-9 relative, everything else equal.
+columns, measures equal to 1e-9 relative (values that cancel to rounding noise: to 1e-12 of their
+column's largest magnitude; publishing.cross_engine.compare_tables), everything else equal.
 
 Cost control (2 cores): one Spark session for the whole test (dbt runs in this process, and the
 comparison reads from the same JVM); ``dbt build`` of seeds and models only (the 570 data tests run on

@@ -86,6 +86,8 @@ def make_project(work: Path) -> Path:
     for sub in ("models/intermediate/indices", "models/marts/indices", "macros/indices", "tests/generic"):
         shutil.copytree(DBT_PROJECT / sub, project / sub)
     shutil.copy(DBT_PROJECT / "macros" / "generate_schema_name.sql", project / "macros")
+    # the dispatched cross-engine spellings the index models call (share_where, ...)
+    shutil.copy(DBT_PROJECT / "macros" / "cross_engine.sql", project / "macros")
     shutil.copy(DBT_PROJECT / "models" / "marts" / "_measures.md", project / "models" / "marts")
     real = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
     config = {

@@ -256,7 +256,8 @@ def _make_project(work: Path, database: Path) -> Path:
     project = work / "project"
     for sub in ("models/intermediate/quality", "models/marts/quality", "macros/quality", "tests/generic"):
         shutil.copytree(DBT_PROJECT / sub, project / sub)
-    for macro in ("generate_schema_name.sql", "log_growth.sql"):
+    # cross_engine.sql: the dispatched spellings the models call (apostrophe(), ...).
+    for macro in ("generate_schema_name.sql", "log_growth.sql", "cross_engine.sql"):
         shutil.copy(DBT_PROJECT / "macros" / macro, project / "macros")
     real = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
     config = {

@@ -138,7 +138,8 @@ a1 as (
                     || ') equals the arithmetic mean of the ' || cast(n_regions as {{ quality_string() }})
                     || ' regions (' || {{ quality_fmt('mu_u', 0) }} || '; off by ' || {{ quality_pct('err_u', 2) }}
                     || ', below ' || {{ quality_pct(a1_err_u_max, 2) }} || ', as in '
-                    || cast(n_series_years_matching_mu_u as {{ quality_string() }}) || ' of the series{{ apostrophe() }} '
+                    || cast(n_series_years_matching_mu_u as {{ quality_string() }})
+                    || ' of the series{{ apostrophe() }} '
                     || cast(n_series_years as {{ quality_string() }}) || ' years) but is '
                     || {{ quality_pct('err_w') }}
                     || ' away from total / total, the population-weighted mean of the regions ('
@@ -272,7 +273,8 @@ a3 as (
             else ''
         end
         || '. Value added produced in the region (extraction profits of non-resident owners, wages of rotational'
-        || ' workers) does not reach its residents{{ apostrophe() }} incomes: GRP per capita overstates local living standards.'
+        || ' workers) does not reach its residents{{ apostrophe() }} incomes:'
+        || ' GRP per capita overstates local living standards.'
             as explanation,
         source_release_ids
     from decoupling
