@@ -4,8 +4,8 @@ Used only by ``dbt_project/models/marts/inequality/.sqlfluff`` (library_path); d
 file (macro-paths only load ``.sql``). It provides what the inequality macros call and the jinja
 templater lacks: ``adapter.dispatch`` (resolves ``duckdb__<name>`` then ``default__<name>`` among the
 macros loaded by ``load_macros_from_path``, exactly like dbt on DuckDB), the dbt cross-database
-macros used here (``dbt.listagg``, ``dbt.concat``, ``dbt.type_*``), ``modules.re``, ``exceptions`` and a ``var()``
-that returns the project's vars from dbt_project.yml, else the default (the jinja templater's own
+macros used here (``dbt.listagg``, ``dbt.concat``, ``dbt.type_*``), ``modules.re``, ``exceptions`` and a
+``var()`` that returns the project's vars from dbt_project.yml, else the default (the jinja templater's own
 ``var()`` returns a placeholder that cannot be iterated). The shared ``dbt_project/sqlfluff_libs``
 could absorb these names; until then this nested library keeps the linting of these models
 self-contained.
