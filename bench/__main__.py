@@ -7,7 +7,8 @@ Environment knobs (defaults keep a run to a few minutes on an idle 2-core machin
     BENCH_NOOP_REPEATS=N   no-op refreshes per repeat; default 5
     BENCH_SCALE_REPEATS=N  runs of every scale engine per size; default 1
     BENCH_SCALE_SIZES=...  comma-separated region-year counts; default 1000,10000,100000,1000000
-    BENCH_SECTIONS=...     any of refresh,scale,whatif; default refresh,scale
+    BENCH_SECTIONS=...     any of refresh,scale,spark,whatif; default refresh,scale,spark
+                           (spark needs the optional `spark` extra, which make setup-dev installs)
     BENCH_WHATIF=1         also time the refresh with dbt tests not mapped to asset checks (on with FULL)
     BENCH_OUT=path         the report (default BENCHMARKS.md at the repository root)
     BENCH_KEEP=1           keep the scratch directory (printed) instead of deleting it
@@ -66,7 +67,7 @@ def config() -> dict:
         "scale_sizes": [int(float(s)) for s in sizes.split(",") if s.strip()],
         "shapes": ("kz", "wide") if full else ("kz",),
         "sections": [
-            s.strip() for s in os.environ.get("BENCH_SECTIONS", "refresh,scale").split(",") if s.strip()
+            s.strip() for s in os.environ.get("BENCH_SECTIONS", "refresh,scale,spark").split(",") if s.strip()
         ],
         "out": Path(os.environ.get("BENCH_OUT", REPO / "BENCHMARKS.md")),
         "keep": os.environ.get("BENCH_KEEP", "").lower() in ("1", "true", "yes", "on"),
@@ -168,6 +169,26 @@ def run_refresh_section(cfg: dict, scratch: refresh.Scratch, log) -> dict:
     return out
 
 
+def run_spark_section(scratch: refresh.Scratch, log) -> dict:
+    """The same dbt selection built on DuckDB and on local-mode Spark from the refresh's raw layer."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        return {"skipped": "the optional `spark` extra (pyspark, dbt-spark) is not installed"}
+    from bench import spark
+
+    if not scratch.build_db.exists():
+        log("spark: no refresh in this run yet; one full refresh for the raw layer (untimed)")
+        refresh.dbt_parse(scratch)
+        refresh.full_refresh(scratch)
+    log(f"spark: dbt build of the same selection on DuckDB and on Spark (load {os.getloadavg()[0]:.2f})")
+    load_before = os.getloadavg()[0]
+    out = spark.time_spark_vs_duckdb(scratch.build_db, scratch.root / "spark")
+    out["load"] = [load_before, os.getloadavg()[0]]
+    log(f"  duckdb {out['duckdb_s']:.1f} s, spark {out['spark_s']:.1f} s")
+    return out
+
+
 def main() -> int:
     cfg = config()
     started = time.perf_counter()
@@ -191,6 +212,12 @@ def main() -> int:
         if "whatif" in cfg["sections"] and "refresh" not in cfg["sections"]:
             refresh.dbt_parse(scratch)
             results["refresh_whatif_only"] = run_whatif(scratch, log)
+        if "spark" in cfg["sections"]:
+            try:
+                results["spark"] = run_spark_section(scratch, log)
+            except Exception as exc:  # Spark's figures must not cost the others
+                log(f"  spark failed: {exc}")
+                results["spark"] = {"error": str(exc)[-2000:]}
         if "scale" in cfg["sections"]:
             log("scale: synthetic panels through the inequality SQL, PySAL and a scan")
             biggest = max(cfg["scale_sizes"]) if cfg["scale_sizes"] else None
