@@ -54,8 +54,10 @@ def export_raw_parquet(build_db: Path, out_dir: Path) -> list[str]:
                 [RAW_SCHEMA],
             ).fetchall()
         ]
-        for table in tables:
-            target = (out_dir / f"{table}.parquet").as_posix().replace("'", "''")
+        for name in tables:
+            # COPY takes neither its table nor its file as a parameter: both are quoted here.
+            table = name.replace('"', '""')
+            target = (out_dir / f"{name}.parquet").as_posix().replace("'", "''")
             con.execute(f"copy {RAW_SCHEMA}.\"{table}\" to '{target}' (format parquet)")
     return tables
 

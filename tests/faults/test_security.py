@@ -241,6 +241,9 @@ INTERPOLATED = {
     ("publishing/publish.py", "table"): "name of a dbt model / PUBLISHED_EXTRA, double-quoted",
     ("publishing/publish.py", "target"): 'pub."schema"."table" built from the two above',
     ("publishing/publish.py", "column"): "column of a dbt model, double-quoted",
+    ("publishing/cross_engine.py", "RAW_SCHEMA"): "constant 'raw'",
+    ("publishing/cross_engine.py", "table"): "raw table listed by information_schema, double-quoted",
+    ("publishing/cross_engine.py", "target"): "Parquet path under a caller's directory, single-quoted",
     ("orchestration/cli.py", "s"): "schema listed by duckdb_tables() of the published file, double-quoted",
     ("orchestration/cli.py", "t"): "table listed by duckdb_tables() of the published file, double-quoted",
 }
