@@ -11,12 +11,17 @@ Needs the optional `spark` extra (make setup-dev installs it) and Java.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
 
-from publishing.cross_engine import SPARK_BUILD_ARGS, SparkWorkspace, build_on_spark, run_dbt
+from publishing.cross_engine import (
+    SPARK_BUILD_ARGS,
+    SparkWorkspace,
+    build_on_spark,
+    environ_overrides,
+    run_dbt,
+)
 
 
 def time_spark_vs_duckdb(build_db: Path, workdir: Path) -> dict:
@@ -30,10 +35,7 @@ def time_spark_vs_duckdb(build_db: Path, workdir: Path) -> dict:
     scratch_db = workdir / "duckdb" / "warehouse.duckdb"
     scratch_db.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(build_db, scratch_db)
-    saved = {key: os.environ.get(key) for key in ("KZW_BUILD_DB", "KZW_SPARK_CATALOG")}
-    os.environ["KZW_BUILD_DB"] = str(scratch_db)
-    os.environ["KZW_SPARK_CATALOG"] = "in-memory"
-    try:
+    with environ_overrides({"KZW_BUILD_DB": str(scratch_db), "KZW_SPARK_CATALOG": "in-memory"}):
         duckdb_s = run_dbt(
             SPARK_BUILD_ARGS,
             target="duckdb",
@@ -45,12 +47,6 @@ def time_spark_vs_duckdb(build_db: Path, workdir: Path) -> dict:
         # the raw layer comes from the original file: this process's dbt-duckdb keeps the scratch copy open
         spark_s = build_on_spark(build_db, workspace)
         spark_with_export_s = time.perf_counter() - started
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     manifest = json.loads((workspace.target_path / "manifest.json").read_text())
     models = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "model")
     return {

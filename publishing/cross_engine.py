@@ -90,7 +90,8 @@ class SparkWorkspace:
 
 
 @contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
+def environ_overrides(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (dbt and the Spark profile read them), then restore them."""
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -129,7 +130,7 @@ def run_dbt(
         str(log_path),
     ]
     started = time.perf_counter()
-    with _environ({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}):
+    with environ_overrides({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}):
         result = dbtRunner().invoke(cli_args)
     elapsed = time.perf_counter() - started
     if not result.success:

@@ -16,7 +16,6 @@ Everything Spark and dbt write goes to pytest's tmp dir.
 from __future__ import annotations
 
 import importlib.util
-import os
 import time
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from publishing.cross_engine import (
     TableComparison,
     build_on_spark,
     compare_tables,
+    environ_overrides,
     mart_models,
     spark_session,
 )
@@ -45,18 +45,11 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def spark_build(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> SparkWorkspace:
     workspace = SparkWorkspace(tmp_path_factory.mktemp("spark-build"))
-    saved = os.environ.get("KZW_SPARK_CATALOG")
-    os.environ["KZW_SPARK_CATALOG"] = "in-memory"
-    try:
+    with environ_overrides({"KZW_SPARK_CATALOG": "in-memory"}):
         started = time.perf_counter()
         dbt_seconds = build_on_spark(built_warehouse, workspace)
         total = time.perf_counter() - started
         print(f"\nSpark build: dbt {dbt_seconds:.1f} s, {total:.1f} s with the Parquet export")
-    finally:
-        if saved is None:
-            os.environ.pop("KZW_SPARK_CATALOG", None)
-        else:
-            os.environ["KZW_SPARK_CATALOG"] = saved
     return workspace
 
 
