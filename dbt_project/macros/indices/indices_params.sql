@@ -78,24 +78,12 @@
 
 {#-
     Portable types. dbt.type_float() is 'float' on DuckDB, which is 32-bit there (FLOAT4) and loses the
-    precision the index identities are tested to (1e-9), so the indices use their own dispatched types.
+    precision the index identities are tested to (1e-9), so the double is kzw_double (macros/cross_engine.sql).
     (The `adapter is defined` guard lets `sqlfluff lint` with the plain jinja templater render them.)
 -#}
 {% macro indices_type_double() -%}
-    {%- if adapter is defined -%}
-        {{ return(adapter.dispatch('indices_type_double')()) }}
-    {%- else -%}
-        {{ return('double') }}
-    {%- endif -%}
+    {{ return(kzw_double()) }}
 {%- endmacro %}
-
-{% macro default__indices_type_double() -%}double precision{%- endmacro %}
-
-{% macro duckdb__indices_type_double() -%}double{%- endmacro %}
-
-{% macro spark__indices_type_double() -%}double{%- endmacro %}
-
-{% macro bigquery__indices_type_double() -%}float64{%- endmacro %}
 
 {% macro indices_type_string() -%}
     {%- if adapter is defined -%}

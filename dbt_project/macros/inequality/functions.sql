@@ -2,7 +2,7 @@
     Scalar SQL helpers of the inequality marts (METHODS.md sections 3-4).
 
     Engine-specific spellings go through adapter.dispatch (namespace kz_inequality), so a port to
-    another engine adds e.g. `spark__kzw_ineq_double` instead of editing the marts. All helpers are
+    another engine adds e.g. `spark__kzw_ineq_ln` instead of editing the marts. All helpers are
     NULL-safe: they return NULL where the mathematical function is undefined, never raise, and never
     return inf/NaN (DuckDB returns inf for x / 0.0, so every ratio goes through kzw_ineq_div).
 -#}
@@ -10,15 +10,7 @@
 {#- The floating-point type used for every measure (8-byte double; dbt.type_float() is a 4-byte
     REAL on DuckDB, which would lose the 1e-9 accuracy the tests demand). -#}
 {% macro kzw_ineq_double() -%}
-    {{ return(adapter.dispatch('kzw_ineq_double', 'kz_inequality')()) }}
-{%- endmacro %}
-
-{% macro default__kzw_ineq_double() -%}
-    double precision
-{%- endmacro %}
-
-{% macro duckdb__kzw_ineq_double() -%}
-    double
+    {{ return(kzw_double()) }}
 {%- endmacro %}
 
 {#- Natural logarithm, NULL for x <= 0 or NULL (DuckDB's ln raises on 0 and negatives). -#}

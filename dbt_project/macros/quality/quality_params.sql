@@ -136,16 +136,8 @@
 
 {#- 8-byte floating point (dbt.type_float() is a 4-byte REAL on DuckDB). -#}
 {% macro quality_double() -%}
-    {%- if adapter is defined -%}
-        {{ return(adapter.dispatch('quality_double')()) }}
-    {%- else -%}
-        {{ return('double') }}
-    {%- endif -%}
+    {{ return(kzw_double()) }}
 {%- endmacro %}
-
-{% macro default__quality_double() -%}double precision{%- endmacro %}
-
-{% macro duckdb__quality_double() -%}double{%- endmacro %}
 
 {% macro quality_string() -%}
     {%- if adapter is defined -%}
