@@ -59,6 +59,10 @@ class Dataset:
     notes: str = ""
     #: multiplier from the Taldau index's unit to ``unit`` (checked against Api/GetIndexAttributes)
     taldau_scale: float = 1.0
+    #: the Taldau index gives all the dataset holds (one series, its frequency), so it may serve a
+    #: release; an index that gives only part (the annual rows of a mixed table, one of two series) is
+    #: declared but never used in place of the file, since the release would lose rows
+    taldau_complete: bool = False
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -66,7 +70,7 @@ class Dataset:
         out: list[Route] = []
         if self.bns_element is not None:
             out.append(Route("bns_file", self.bns_element, self.format, self.parser))
-        if self.taldau_index is not None:
+        if self.taldau_index is not None and self.taldau_complete:
             out.append(self.taldau_route)
         return tuple(out)
 
@@ -142,6 +146,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="persons",
         frequency="annual",
         taldau_index=703834,
+        taldau_complete=True,
         geography="2022 boundaries restated for all years",
     ),
     Dataset(
@@ -224,6 +229,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="thousand persons",
         frequency="annual",
         taldau_index=702840,
+        taldau_complete=True,
     ),
     Dataset(
         id="labour_force",

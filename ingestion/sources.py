@@ -345,7 +345,7 @@ class TaldauSource:
         self.base_url = base_url.rstrip("/")
 
     def url_for(self, dataset: Dataset) -> str | None:
-        if dataset.taldau_index is None:
+        if dataset.taldau_index is None or not dataset.taldau_complete:
             return None
         return self.base_url + TALDAU_TREE.format(lang="ru")
 

@@ -25,7 +25,9 @@ EXAMPLES = SNAPSHOT_DIR / "api-examples"
 EXAMPLE = (EXAMPLES / "kz_taldau_GetIndexTreeData_example_response_701189.json").read_bytes()
 REQUEST = json.loads((EXAMPLES / "kz_taldau_GetIndexTreeData_example_request_701189.json").read_text())
 #: a Taldau-only dataset pointed at the example's index, so the real answer is what it receives
-WAGES = dataclasses.replace(get("wages_nominal"), taldau_index=701189, frequency="annual")
+WAGES = dataclasses.replace(
+    get("wages_nominal"), taldau_index=701189, frequency="annual", taldau_complete=True
+)
 
 
 @pytest.fixture
@@ -117,7 +119,7 @@ def test_routed_source_prefers_the_file_api_then_taldau_then_the_snapshot(server
     assert routed.fetch(WAGES).source == "taldau"
     assert routed.fetch(get("life_expectancy")).source == "snapshot"  # no live route known
     income = get("income_annual")  # element 48510 and Taldau 704447: the file API is primary
-    server.set(income.url_path, b"\ufeffNAM\tDAT\tPERIOD\tX\tLX\tVAL\n", "csv")
+    server.set(income.url_path, "\ufeffNAM\tDAT\tPERIOD\tX\tLX\tVAL\n".encode(), "csv")
     payload = routed.fetch(income)
     assert payload.source == "http" and payload.route.kind == "bns_file" and payload.route.ref == 48510
 

@@ -1,0 +1,78 @@
+"""Every dataset whose Taldau index is its live route gives the snapshot's own values over Taldau.
+
+The loopback server answers the POST form with the snapshot's values in the real answer's shape; the
+release that arrives is landed byte for byte, recorded with source ``taldau`` in ``raw.releases``, and
+its rows equal the snapshot parse in every column the facts read (keys, value, flag, unit): only the
+lineage (file, cell location, published period label) says which route brought them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from ingestion import releases
+from ingestion.catalog import CATALOG
+from ingestion.raw_store import RawStore
+from ingestion.settings import Settings
+from ingestion.sources import HttpSource, RoutedSource, SnapshotSource
+from tests.support.bns_server import BnsServer
+from tests.support.taldau import snapshot_frame, tree_body
+
+TALDAU_ROUTED = [d for d in CATALOG if d.bns_element is None and d.taldau_complete]
+FACT_COLUMNS = [
+    "series",
+    "region_code",
+    "year",
+    "period_type",
+    "months",
+    "quarter",
+    "value",
+    "value_flag",
+    "unit",
+]
+
+
+def test_the_taldau_routed_datasets_are_declared():
+    assert {d.id for d in TALDAU_ROUTED} == {"population_average", "employed"}
+
+
+@pytest.mark.parametrize("dataset", TALDAU_ROUTED, ids=lambda d: d.id)
+def test_taldau_release_gives_the_snapshot_values(dataset, tmp_path):
+    server = BnsServer().start()
+    try:
+        expected = snapshot_frame(dataset)
+        route = dataset.taldau_route
+        body = tree_body(expected, route.scale)
+        server.set_taldau(route.ref, route.period_id, body)
+        settings = dataclasses.replace(
+            Settings(home=tmp_path),
+            source="http",
+            base_url=server.base_url,
+            taldau_base_url=server.base_url,
+            allowed_hosts=("127.0.0.1",),
+            max_retries=0,
+        )
+        source = RoutedSource(
+            HttpSource(settings, url_overrides={}, sleep=lambda _s: None),
+            SnapshotSource(settings.snapshot_dir),
+        )
+        store = RawStore(settings.build_db)
+        store.ensure_tables([dataset.id])
+        outcome = releases.prepare(settings, dataset, source, store)
+    finally:
+        server.stop()
+    assert isinstance(outcome, releases.Candidate)
+    assert outcome.payload.source == "taldau" and outcome.landed_path.read_bytes() == body
+    got = outcome.frame[FACT_COLUMNS].sort_values(FACT_COLUMNS[:3]).reset_index(drop=True)
+    want = expected[FACT_COLUMNS].sort_values(FACT_COLUMNS[:3]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want)
+    record = releases.accept(outcome, store)
+    assert record.source == "taldau" and record.url.endswith("/ru/NewIndex/GetIndexTreeData")
+    with store.connect() as con:
+        ledger = con.execute(
+            "select source, status from raw.releases where dataset_id = ?", [dataset.id]
+        ).fetchall()
+    assert ledger == [("taldau", "loaded")]
