@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from ingestion import releases
-from ingestion.catalog import CATALOG
+from ingestion.catalog import CATALOG, get
+from ingestion.probe import probe
 from ingestion.raw_store import RawStore
 from ingestion.settings import Settings
 from ingestion.sources import HttpSource, RoutedSource, SnapshotSource
@@ -76,3 +77,36 @@ def test_taldau_release_gives_the_snapshot_values(dataset, tmp_path):
             "select source, status from raw.releases where dataset_id = ?", [dataset.id]
         ).fetchall()
     assert ledger == [("taldau", "loaded")]
+
+
+def test_probe_tells_a_changed_taldau_answer_for_exactly_that_dataset(tmp_path):
+    """Taldau sends no validators: the probe hashes the answer; an unchanged one is ignored."""
+    server = BnsServer().start()
+    try:
+        routed = {d.id: (d, tree_body(snapshot_frame(d))) for d in TALDAU_ROUTED}
+        for dataset, body in routed.values():
+            server.set_taldau(dataset.taldau_route.ref, dataset.taldau_route.period_id, body)
+        settings = dataclasses.replace(
+            Settings(home=tmp_path),
+            source="http",
+            base_url=server.base_url,
+            taldau_base_url=server.base_url,
+            allowed_hosts=("127.0.0.1",),
+            max_retries=0,
+        )
+        http = HttpSource(settings, url_overrides={}, sleep=lambda _s: None)
+        first = {i: probe(settings, d, None, http) for i, (d, _b) in routed.items()}
+        assert all(r.changed and r.how == "first sight" for r in first.values())
+        employed = get("employed")
+        frame = snapshot_frame(employed)
+        revised = frame.assign(
+            value=frame["value"].where(frame["year"] != frame["year"].max(), frame["value"] + 1)
+        )
+        server.set_taldau(employed.taldau_route.ref, employed.taldau_route.period_id, tree_body(revised))
+        second = {i: probe(settings, d, first[i].known, http) for i, (d, _b) in routed.items()}
+    finally:
+        server.stop()
+    assert {i: (r.changed, r.how) for i, r in second.items()} == {
+        "employed": (True, "new sha256"),
+        "population_average": (False, "same sha256"),
+    }
