@@ -8,8 +8,6 @@ lineage (file, cell location, published period label) says which route brought t
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 
@@ -17,10 +15,9 @@ from ingestion import releases
 from ingestion.catalog import CATALOG, get
 from ingestion.probe import probe
 from ingestion.raw_store import RawStore
-from ingestion.settings import Settings
 from ingestion.sources import HttpSource, RoutedSource, SnapshotSource
 from tests.support.bns_server import BnsServer
-from tests.support.taldau import snapshot_frame, tree_body
+from tests.support.taldau import loopback_settings, snapshot_frame, tree_body
 
 TALDAU_ROUTED = [d for d in CATALOG if d.bns_element is None and d.taldau_complete]
 FACT_COLUMNS = [
@@ -48,14 +45,7 @@ def test_taldau_release_gives_the_snapshot_values(dataset, tmp_path):
         route = dataset.taldau_route
         body = tree_body(expected, route.scale)
         server.set_taldau(route.ref, route.period_id, body)
-        settings = dataclasses.replace(
-            Settings(home=tmp_path),
-            source="http",
-            base_url=server.base_url,
-            taldau_base_url=server.base_url,
-            allowed_hosts=("127.0.0.1",),
-            max_retries=0,
-        )
+        settings = loopback_settings(server.base_url, tmp_path)
         source = RoutedSource(
             HttpSource(settings, url_overrides={}, sleep=lambda _s: None),
             SnapshotSource(settings.snapshot_dir),
@@ -86,14 +76,7 @@ def test_probe_tells_a_changed_taldau_answer_for_exactly_that_dataset(tmp_path):
         routed = {d.id: (d, tree_body(snapshot_frame(d))) for d in TALDAU_ROUTED}
         for dataset, body in routed.values():
             server.set_taldau(dataset.taldau_route.ref, dataset.taldau_route.period_id, body)
-        settings = dataclasses.replace(
-            Settings(home=tmp_path),
-            source="http",
-            base_url=server.base_url,
-            taldau_base_url=server.base_url,
-            allowed_hosts=("127.0.0.1",),
-            max_retries=0,
-        )
+        settings = loopback_settings(server.base_url, tmp_path)
         http = HttpSource(settings, url_overrides={}, sleep=lambda _s: None)
         first = {i: probe(settings, d, None, http) for i, (d, _b) in routed.items()}
         assert all(r.changed and r.how == "first sight" for r in first.values())

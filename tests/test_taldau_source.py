@@ -20,6 +20,7 @@ from ingestion.parsing import parse_payload
 from ingestion.settings import SNAPSHOT_DIR, Settings
 from ingestion.sources import HttpSource, RoutedSource, SnapshotSource, TaldauSource
 from tests.support.bns_server import TALDAU_TREE_PATH, BnsServer
+from tests.support.taldau import loopback_settings
 
 EXAMPLES = SNAPSHOT_DIR / "api-examples"
 EXAMPLE = (EXAMPLES / "kz_taldau_GetIndexTreeData_example_response_701189.json").read_bytes()
@@ -38,16 +39,7 @@ def server():
 
 
 def make_settings(server: BnsServer, tmp_path: Path) -> Settings:
-    return dataclasses.replace(
-        Settings(home=tmp_path),
-        source="http",
-        base_url=server.base_url,
-        taldau_base_url=server.base_url,
-        allowed_hosts=("127.0.0.1",),
-        backoff_s=0.0,
-        max_retries=2,
-        read_timeout_s=2.0,
-    )
+    return loopback_settings(server.base_url, tmp_path, backoff_s=0.0, max_retries=2, read_timeout_s=2.0)
 
 
 def make_taldau(server: BnsServer, tmp_path: Path) -> TaldauSource:

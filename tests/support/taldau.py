@@ -10,13 +10,15 @@ snapshot is confidential and ``"-"`` where it is not available; the six-digit ce
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
 import pandas as pd
 
 from ingestion.catalog import Dataset
 from ingestion.parsing import parse_payload
-from ingestion.settings import SNAPSHOT_DIR
+from ingestion.settings import SNAPSHOT_DIR, Settings
 
 
 def snapshot_frame(dataset: Dataset) -> pd.DataFrame:
@@ -62,3 +64,15 @@ def tree_body(frame: pd.DataFrame, scale: float = 1.0) -> bytes:
 def _is_national(frame: pd.DataFrame, label: object) -> bool:
     codes = frame.loc[frame["region_label"] == label, "region_code"]
     return bool((codes == "KZ").any())
+
+
+def loopback_settings(base_url: str, home: Path, **overrides: object) -> Settings:
+    """HTTP settings whose file API and Taldau both point at the loopback server ``base_url``."""
+    return dataclasses.replace(
+        Settings(home=home),
+        source="http",
+        base_url=base_url,
+        taldau_base_url=base_url,
+        allowed_hosts=("127.0.0.1",),
+        **{"max_retries": 0, **overrides},
+    )
