@@ -1,0 +1,163 @@
+"""The regional dynamics marts (models/marts/dynamics), built on the real snapshot, against PySAL.
+
+Every row of each dynamics mart is recomputed here in Python from the mart's own input
+(int_indicators__long and the region_adjacency seed of the same warehouse) with the PySAL
+implementation of the statistic and compared to 1e-9 relative (1e-12 absolute near 0):
+
+- mart_local_moran: ``esda.Moran_Local`` 2.9.0 (row-standardised W, its analytical EI and VI; the
+  two-tailed normal p-value of z against scipy, since esda gives only permutation p-values).
+
+The warehouse comes from the session fixture ``built_warehouse`` (tests/conftest.py). The same
+check functions run on the hand-checked toy panel in tests/test_dynamics_toy.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.test_inequality_pysal import compare, load_marts, project_var
+
+PANEL = ["geography", "geo_version", "indicator", "year"]
+DYNAMICS_MARTS = ("mart_local_moran",)
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs
+
+
+def dynamics_panel(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The rows the dynamics marts read: the analysed indicators with a value."""
+    indicators = project_var("kzw_dynamics_indicators", ["grp_per_capita_kzt", "money_income_per_capita_kzt"])
+    data = frames["input"]
+    return data[data["indicator"].isin(indicators) & data["value"].notna()]
+
+
+def neighbour_sets(adjacency: pd.DataFrame) -> dict[str, dict[str, set[str]]]:
+    """geo_version -> region -> set of contiguous regions (both directions, no self-pairs)."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for a, b, version in adjacency[["region_a", "region_b", "geo_version"]].itertuples(index=False):
+        if a != b:
+            out.setdefault(version, {}).setdefault(a, set()).add(b)
+    return out
+
+
+def city_scopes(g: pd.DataFrame):
+    """(city_scope, rows) as the spatial marts define them."""
+    enclave = project_var("kzw_ineq_enclave_region_type", "city")
+    yield "all_regions", g
+    yield "excluding_enclave_cities", g[g["region_type"] != enclave]
+
+
+def contiguity(codes: list[str], neighbours: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Neighbours of each code among `codes`, units without one dropped (as the SQL does)."""
+    present = set(codes)
+    linked = {c: sorted(neighbours.get(c, set()) & present) for c in codes}
+    return {c: js for c, js in linked.items() if js}
+
+
+# ------------------------------------------------------------------------------------------------
+# references
+
+
+def expected_local_moran(frames: dict[str, pd.DataFrame]) -> dict[tuple, object]:
+    from esda.moran import Moran_Local
+    from libpysal.weights import W
+    from scipy import stats
+
+    quadrant = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+    by_version = neighbour_sets(frames["adjacency"])
+    expected: dict[tuple, object] = {}
+    for key, g in dynamics_panel(frames).groupby(PANEL):
+        for scope, rows in city_scopes(g):
+            links = contiguity(list(rows["region_code"]), by_version.get(key[1], {}))
+            units = rows[rows["region_code"].isin(links)]
+            codes = list(units["region_code"])
+            y = units["value"].to_numpy(float)
+            if not codes:
+                continue
+            defined = len(codes) >= 3 and float(np.max(y)) != float(np.min(y))
+            if defined:
+                w = W({c: links[c] for c in codes}, id_order=codes, silence_warnings=True)
+                lm = Moran_Local(y, w, transformation="r", permutations=0)
+            for i, code in enumerate(codes):
+                k = (*key, scope, code)
+                expected[(*k, "n_neighbours")] = float(len(links[code]))
+                expected[(*k, "n_units")] = float(len(codes))
+                for stat in (
+                    "z",
+                    "local_moran_i",
+                    "expected_i",
+                    "variance_i",
+                    "z_score",
+                    "p_value",
+                    "quadrant",
+                ):
+                    expected[(*k, stat)] = None
+                if defined:
+                    expected[(*k, "z")] = float(lm.z[i])
+                    expected[(*k, "local_moran_i")] = float(lm.Is[i])
+                    expected[(*k, "expected_i")] = float(lm.EI[i])
+                    expected[(*k, "variance_i")] = float(lm.VI[i])
+                    z_score = float((lm.Is[i] - lm.EI[i]) / np.sqrt(lm.VI[i]))
+                    expected[(*k, "z_score")] = z_score
+                    expected[(*k, "p_value")] = float(2.0 * stats.norm.sf(abs(z_score)))
+                    expected[(*k, "quadrant")] = quadrant[int(lm.q[i])]
+    return expected
+
+
+# ------------------------------------------------------------------------------------------------
+# loading and comparing
+
+
+def load_dynamics(
+    db_path: Path, input_relation: str | None = None, adjacency_relation: str | None = None
+) -> dict[str, pd.DataFrame]:
+    return load_marts(db_path, input_relation, adjacency_relation, marts=DYNAMICS_MARTS)
+
+
+def melt(frame: pd.DataFrame, key: list[str], stats: list[str]) -> dict[tuple, object]:
+    """(key..., stat) -> value, with NaN as None."""
+    out: dict[tuple, object] = {}
+    for row in frame[[*key, *stats]].itertuples(index=False):
+        for stat, value in zip(stats, row[len(key) :], strict=True):
+            out[(*row[: len(key)], stat)] = None if pd.isna(value) else value
+    return out
+
+
+def compare_mixed(actual: dict[tuple, object], expected: dict[tuple, object], what: str) -> int:
+    """Numbers to 1e-9 (tests.test_inequality_pysal.compare), labels exactly."""
+    labels = {k for k, v in expected.items() if isinstance(v, str)}
+    bad = [(k, actual.get(k), expected[k]) for k in labels if actual.get(k) != expected[k]]
+    assert not bad, f"{what}: {len(bad)} label(s) differ, e.g. {bad[:5]}"
+    numbers = {k: v for k, v in expected.items() if k not in labels}
+    return len(labels) + compare({k: v for k, v in actual.items() if k not in labels}, numbers, what)
+
+
+def check_local_moran(frames: dict[str, pd.DataFrame]) -> int:
+    columns = ["z", "local_moran_i", "expected_i", "variance_i", "z_score", "p_value", "quadrant"]
+    return compare_mixed(
+        melt(
+            frames["mart_local_moran"],
+            [*PANEL, "city_scope", "region_code"],
+            [*columns, "n_neighbours", "n_units"],
+        ),
+        expected_local_moran(frames),
+        "mart_local_moran",
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# tests on the real data
+
+
+@pytest.fixture(scope="session")
+def dynamics(built_warehouse: Path) -> dict[str, pd.DataFrame]:
+    return load_dynamics(built_warehouse)
+
+
+def test_local_moran_equals_esda(dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_local_moran(dynamics) > 0

@@ -1,0 +1,108 @@
+"""The regional dynamics marts on a hand-checked toy panel (values written below).
+
+The panel is written into schema ``fixtures`` of a temp DuckDB file and the marts under
+models/marts/dynamics are built on it with the vars ``kzw_ineq_input_relation`` /
+``kzw_ineq_adjacency_relation`` (the mechanism of tests/test_inequality_toy.py; nothing upstream
+is built; the YAML unit tests run in the normal build instead). Each expected value is derived
+by hand in the docstring of its test; the PySAL check functions of tests/test_dynamics_pysal.py
+then run on the same build.
+
+Toy panel (indicator grp_per_capita_kzt, geo_version 'toy'): path contiguity A-B, B-C, C-D; D is a
+city; E has no neighbour.
+
+    year   A   B   C   D    E
+    2000   1   2   3   6  100
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests.test_dynamics_pysal import check_local_moran, load_dynamics
+from tests.test_inequality_toy import ADJACENCY_RELATION, INPUT_COLUMNS, INPUT_RELATION, _dbt
+
+GRP = "grp_per_capita_kzt"
+REGIONS = {"A": "oblast", "B": "oblast", "C": "oblast", "D": "city", "E": "oblast"}
+PATH = [("A", "B"), ("B", "C"), ("C", "D")]
+# (year, region) -> (y, population)
+PANEL = {
+    (2000, "A"): (1, 100),
+    (2000, "B"): (2, 100),
+    (2000, "C"): (3, 100),
+    (2000, "D"): (6, 100),
+    (2000, "E"): (100, 100),
+}
+
+
+def _write_fixtures(db_path: Path) -> None:
+    rows = [
+        ("as_published", "toy", year, code, REGIONS[code], "M", GRP, "KZT", float(y), float(pop), None)
+        for (year, code), (y, pop) in sorted(PANEL.items())
+    ]
+    pairs = [(a, b, "toy") for a, b in PATH] + [(b, a, "toy") for a, b in PATH]
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("create schema fixtures")
+        columns = ", ".join(f"{name} {kind}" for name, kind in INPUT_COLUMNS.items())
+        con.execute(f"create table {INPUT_RELATION} ({columns})")
+        con.executemany(f"insert into {INPUT_RELATION} values ({', '.join('?' * len(INPUT_COLUMNS))})", rows)
+        con.execute(
+            f"create table {ADJACENCY_RELATION} (region_a varchar, region_b varchar, geo_version varchar)"
+        )
+        con.executemany(f"insert into {ADJACENCY_RELATION} values (?, ?, ?)", pairs)
+
+
+@pytest.fixture(scope="session")
+def toy_dynamics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    workdir = tmp_path_factory.mktemp("kzw-dynamics-toy")
+    db_path = workdir / "toy.duckdb"
+    _write_fixtures(db_path)
+    # The YAML unit tests mock ref('int_indicators__long'), which the override var bypasses: skip them.
+    build = ["build", "--select", "path:models/marts/dynamics", "--exclude-resource-type", "unit_test"]
+    result = _dbt(build, workdir, db_path)
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    return load_dynamics(db_path, INPUT_RELATION, ADJACENCY_RELATION)
+
+
+def _row(frame: pd.DataFrame, **where: object) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    assert mask.sum() == 1, f"expected one row for {where}, found {int(mask.sum())}"
+    return frame[mask].iloc[0]
+
+
+def test_local_moran_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    """2000, all regions: E is an isolate, so W = path A-B-C-D, y = 1, 2, 3, 6, mean 3.
+
+    d = -2, -1, 0, 3; sum d^2 = 14; z = d / sqrt(3.5); lags (row-standardised):
+    A z_B, B (z_A + z_C)/2, C (z_B + z_D)/2, D z_C  ->  z_i lag_i = 4/7, 2/7, 0, 0.
+    I_i = (n - 1) z_i lag_i / sum z^2 = 3/4 z_i lag_i = 3/7, 3/14, 0, 0.
+    b2 = n sum d^4 / (sum d^2)^2 = 4 * 98 / 196 = 2, so Var = (1/deg)(n - b2)/(n - 1) + 0 - 1/9
+    = 2/(3 deg) - 1/9 = 5/9 (deg 1), 2/9 (deg 2). EI = -1/3.
+    """
+    frame = toy_dynamics["mart_local_moran"]
+    lm = frame[(frame["year"] == 2000) & (frame["city_scope"] == "all_regions")]
+    assert sorted(lm["region_code"]) == ["A", "B", "C", "D"]
+    expected = {
+        "A": (3 / 7, 5 / 9, 16 / (7 * math.sqrt(5)), "LL"),
+        "B": (3 / 14, 2 / 9, 23 / (14 * math.sqrt(2)), "LL"),
+        "C": (0.0, 2 / 9, 1 / math.sqrt(2), "LH"),
+        "D": (0.0, 5 / 9, 1 / math.sqrt(5), "HL"),
+    }
+    for code, (local_i, variance, z_score, quadrant) in expected.items():
+        row = _row(lm, region_code=code)
+        assert math.isclose(row["local_moran_i"], local_i, rel_tol=1e-12, abs_tol=1e-15), code
+        assert math.isclose(row["expected_i"], -1 / 3, rel_tol=1e-12), code
+        assert math.isclose(row["variance_i"], variance, rel_tol=1e-12), code
+        assert math.isclose(row["z_score"], z_score, rel_tol=1e-12), code
+        assert row["quadrant"] == quadrant, code
+        assert row["n_units"] == 4
+
+
+def test_local_moran_toy_equals_esda(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_local_moran(toy_dynamics) > 0
