@@ -6,6 +6,10 @@ implementation of the statistic and compared to 1e-9 relative (1e-12 absolute ne
 
 - mart_local_moran: ``esda.Moran_Local`` 2.9.0 (row-standardised W, its analytical EI and VI; the
   two-tailed normal p-value of z against scipy, since esda gives only permutation p-values).
+- mart_polarisation: ``inequality.wolfson`` 1.1.2 (unweighted); the population-weighted index
+  against ``weighted_wolfson`` below (numpy.interp on the population Lorenz knots, the pairwise
+  weighted Gini, a weighted median); tests/test_dynamics_toy.py also checks that it equals
+  ``inequality.wolfson`` on the data with each region repeated population times.
 
 The warehouse comes from the session fixture ``built_warehouse`` (tests/conftest.py). The same
 check functions run on the hand-checked toy panel in tests/test_dynamics_toy.py.
@@ -22,7 +26,7 @@ import pytest
 from tests.test_inequality_pysal import compare, load_marts, project_var
 
 PANEL = ["geography", "geo_version", "indicator", "year"]
-DYNAMICS_MARTS = ("mart_local_moran",)
+DYNAMICS_MARTS = ("mart_local_moran", "mart_polarisation")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -109,6 +113,45 @@ def expected_local_moran(frames: dict[str, pd.DataFrame]) -> dict[tuple, object]
     return expected
 
 
+def weighted_wolfson(y: np.ndarray, p: np.ndarray) -> float:
+    """(2 (1/2 - L(1/2)) - G) mu / m on the population Lorenz curve (independent of the SQL form)."""
+    order = np.lexsort((np.arange(len(y)), y))
+    y, p = y[order], p[order]
+    share_p = np.concatenate([[0.0], np.cumsum(p) / p.sum()])
+    share_y = np.concatenate([[0.0], np.cumsum(p * y) / np.sum(p * y)])
+    lorenz_half = float(np.interp(0.5, share_p, share_y))
+    mu = float(np.sum(p * y) / p.sum())
+    gini = float(np.sum(np.outer(p, p) * np.abs(y[:, None] - y[None, :])) / (2.0 * p.sum() ** 2 * mu))
+    cum = np.cumsum(p)
+    k = int(np.argmax(2.0 * cum >= p.sum()))
+    median = (y[k] + y[k + 1]) / 2.0 if 2.0 * cum[k] == p.sum() else y[k]
+    return (2.0 * (0.5 - lorenz_half) - gini) * mu / float(median)
+
+
+def expected_polarisation(frames: dict[str, pd.DataFrame]) -> dict[tuple, object]:
+    from inequality.wolfson import wolfson
+
+    expected: dict[tuple, object] = {}
+    for key, g in dynamics_panel(frames).groupby(PANEL):
+        y = g["value"].to_numpy(float)
+        pop = g["population"].to_numpy(float)
+        weighted = np.nan_to_num(pop, nan=0.0) > 0
+        for weighting, ys, ps in (
+            ("unweighted", y, np.ones(len(y))),
+            ("population_weighted", y[weighted], pop[weighted]),
+        ):
+            if not len(ys):
+                continue  # no population in the year: no weighted row
+            k = (*key, weighting)
+            expected[(*k, "n_units")] = float(len(ys))
+            defined = len(ys) >= 2 and float(np.min(ys)) >= 0 and float(np.median(ys)) > 0
+            if weighting == "unweighted":
+                expected[(*k, "wolfson")] = float(wolfson(ys)) if defined else None
+            else:
+                expected[(*k, "wolfson")] = weighted_wolfson(ys, ps) if defined else None
+    return expected
+
+
 # ------------------------------------------------------------------------------------------------
 # loading and comparing
 
@@ -150,6 +193,14 @@ def check_local_moran(frames: dict[str, pd.DataFrame]) -> int:
     )
 
 
+def check_polarisation(frames: dict[str, pd.DataFrame]) -> int:
+    return compare_mixed(
+        melt(frames["mart_polarisation"], [*PANEL, "weighting"], ["wolfson", "n_units"]),
+        expected_polarisation(frames),
+        "mart_polarisation",
+    )
+
+
 # ------------------------------------------------------------------------------------------------
 # tests on the real data
 
@@ -161,3 +212,7 @@ def dynamics(built_warehouse: Path) -> dict[str, pd.DataFrame]:
 
 def test_local_moran_equals_esda(dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_local_moran(dynamics) > 0
+
+
+def test_polarisation_equals_inequality_wolfson(dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_polarisation(dynamics) > 0

@@ -10,8 +10,8 @@ then run on the same build.
 Toy panel (indicator grp_per_capita_kzt, geo_version 'toy'): path contiguity A-B, B-C, C-D; D is a
 city; E has no neighbour.
 
-    year   A   B   C   D    E
-    2000   1   2   3   6  100
+    year   A   B   C   D    E       population
+    2000   1   2   3   6  100       A 300, others 100
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import math
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_dynamics_pysal import check_local_moran, load_dynamics
+from tests.test_dynamics_pysal import check_local_moran, check_polarisation, load_dynamics
 from tests.test_inequality_toy import ADJACENCY_RELATION, INPUT_COLUMNS, INPUT_RELATION, _dbt
 
 GRP = "grp_per_capita_kzt"
@@ -31,7 +32,7 @@ REGIONS = {"A": "oblast", "B": "oblast", "C": "oblast", "D": "city", "E": "oblas
 PATH = [("A", "B"), ("B", "C"), ("C", "D")]
 # (year, region) -> (y, population)
 PANEL = {
-    (2000, "A"): (1, 100),
+    (2000, "A"): (1, 300),
     (2000, "B"): (2, 100),
     (2000, "C"): (3, 100),
     (2000, "D"): (6, 100),
@@ -106,3 +107,44 @@ def test_local_moran_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
 
 def test_local_moran_toy_equals_esda(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_local_moran(toy_dynamics) > 0
+
+
+def test_wolfson_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    """2000, y = 1, 2, 3, 6, 100 (all five regions; no contiguity is involved).
+
+    Unweighted: sum y = 112, cumulative 1, 3, 6, 12, 112; the half lies in C's segment (P 2/5 to
+    3/5): L(1/2) = (3 + (5/2 - 2) 3) / 112 = 9/224; m = 3; mu = 22.4;
+    G = sum_i y_(i) (2i - n - 1) / (n sum y) = (-4 - 4 + 0 + 12 + 400) / 560 = 101/140;
+    W = (1 - 9/112 - 101/140) 22.4 / 3 = (111/560)(112/15) = 111/75.
+    Weighted (A 300, others 100; P = 700): cumulative population 300, 400, ...; the half (350)
+    lies in B's segment: L = (300 + 50 x 2) / 11400 = 2/57; m = 2; mu = 11400/700 = 114/7;
+    G = sum p_i y_i (2 P_(<i) + p_i - P) / (P sum p y) = 6180000 / 7980000 = 103/133;
+    W = (1 - 4/57 - 103/133)(114/7)/2 = (62/399)(57/7) = 62/49.
+    """
+    frame = toy_dynamics["mart_polarisation"]
+    unweighted = _row(frame, year=2000, weighting="unweighted")
+    weighted = _row(frame, year=2000, weighting="population_weighted")
+    assert math.isclose(unweighted["wolfson"], 111 / 75, rel_tol=1e-12)
+    assert math.isclose(unweighted["gini"], 101 / 140, rel_tol=1e-12)
+    assert math.isclose(unweighted["lorenz_at_half"], 9 / 224, rel_tol=1e-12)
+    assert unweighted["median"] == 3
+    assert math.isclose(weighted["wolfson"], 62 / 49, rel_tol=1e-12)
+    assert math.isclose(weighted["gini"], 103 / 133, rel_tol=1e-12)
+    assert math.isclose(weighted["lorenz_at_half"], 2 / 57, rel_tol=1e-12)
+    assert weighted["median"] == 2
+
+
+def test_weighted_wolfson_is_wolfson_of_the_repeated_regions(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    """Population weighting = PySAL's wolfson with each region repeated population times."""
+    from inequality.wolfson import wolfson
+
+    frame = toy_dynamics["mart_polarisation"]
+    for year in sorted({year for year, _ in PANEL}):
+        cells = [(y, pop) for (y_year, _), (y, pop) in sorted(PANEL.items()) if y_year == year]
+        repeated = np.repeat([float(y) for y, _ in cells], [int(pop) for _, pop in cells])
+        row = _row(frame, year=year, weighting="population_weighted")
+        assert math.isclose(row["wolfson"], float(wolfson(repeated)), rel_tol=1e-9), year
+
+
+def test_polarisation_toy_equals_pysal(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_polarisation(toy_dynamics) > 0
