@@ -10,6 +10,7 @@ implementation of the statistic and compared to 1e-9 relative (1e-12 absolute ne
   against ``weighted_wolfson`` below (numpy.interp on the population Lorenz knots, the pairwise
   weighted Gini, a weighted median); tests/test_dynamics_toy.py also checks that it equals
   ``inequality.wolfson`` on the data with each region repeated population times.
+- mart_spatial_gini: ``inequality.gini.Gini_Spatial`` 1.1.2 (binary contiguity, permutations=0).
 
 The warehouse comes from the session fixture ``built_warehouse`` (tests/conftest.py). The same
 check functions run on the hand-checked toy panel in tests/test_dynamics_toy.py.
@@ -26,7 +27,7 @@ import pytest
 from tests.test_inequality_pysal import compare, load_marts, project_var
 
 PANEL = ["geography", "geo_version", "indicator", "year"]
-DYNAMICS_MARTS = ("mart_local_moran", "mart_polarisation")
+DYNAMICS_MARTS = ("mart_local_moran", "mart_polarisation", "mart_spatial_gini")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -152,6 +153,40 @@ def expected_polarisation(frames: dict[str, pd.DataFrame]) -> dict[tuple, object
     return expected
 
 
+def expected_spatial_gini(frames: dict[str, pd.DataFrame]) -> dict[tuple, object]:
+    from inequality.gini import Gini_Spatial
+    from libpysal.weights import W
+
+    by_version = neighbour_sets(frames["adjacency"])
+    expected: dict[tuple, object] = {}
+    for key, g in dynamics_panel(frames).groupby(PANEL):
+        for scope, rows in city_scopes(g):
+            codes = list(rows["region_code"])
+            y = rows["value"].to_numpy(float)
+            links = by_version.get(key[1], {})
+            index = {c: i for i, c in enumerate(codes)}
+            k = (*key, scope)
+            expected[(*k, "n_units")] = float(len(codes))
+            stats = ("gini", "gini_neighbours", "gini_non_neighbours", "non_neighbour_share", "polarisation")
+            for stat in stats:
+                expected[(*k, stat)] = None
+            w = W(
+                {index[c]: sorted(index[j] for j in links.get(c, set()) if j in index) for c in codes},
+                silence_warnings=True,
+            )
+            expected[(*k, "n_neighbour_pairs")] = float(w.s0 / 2)
+            if len(codes) < 2 or float(np.min(y)) < 0 or float(np.sum(y)) <= 0:
+                continue
+            gs = Gini_Spatial(y, w, permutations=0)
+            expected[(*k, "gini")] = float(gs.g)
+            expected[(*k, "gini_neighbours")] = float(gs.wg / gs.den)
+            expected[(*k, "gini_non_neighbours")] = float(gs.wcg_share)
+            expected[(*k, "non_neighbour_share")] = float(gs.wcg / gs.dtotal) if gs.dtotal else None
+            has_both = 0 < w.s0 / 2 < len(codes) * (len(codes) - 1) / 2
+            expected[(*k, "polarisation")] = float(gs.polarization) if has_both and gs.wg else None
+    return expected
+
+
 # ------------------------------------------------------------------------------------------------
 # loading and comparing
 
@@ -201,6 +236,15 @@ def check_polarisation(frames: dict[str, pd.DataFrame]) -> int:
     )
 
 
+def check_spatial_gini(frames: dict[str, pd.DataFrame]) -> int:
+    stats = ["gini", "gini_neighbours", "gini_non_neighbours", "non_neighbour_share", "polarisation"]
+    return compare_mixed(
+        melt(frames["mart_spatial_gini"], [*PANEL, "city_scope"], [*stats, "n_units", "n_neighbour_pairs"]),
+        expected_spatial_gini(frames),
+        "mart_spatial_gini",
+    )
+
+
 # ------------------------------------------------------------------------------------------------
 # tests on the real data
 
@@ -216,3 +260,7 @@ def test_local_moran_equals_esda(dynamics: dict[str, pd.DataFrame]) -> None:
 
 def test_polarisation_equals_inequality_wolfson(dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_polarisation(dynamics) > 0
+
+
+def test_spatial_gini_equals_gini_spatial(dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_spatial_gini(dynamics) > 0

@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_dynamics_pysal import check_local_moran, check_polarisation, load_dynamics
+from tests.test_dynamics_pysal import (
+    check_local_moran,
+    check_polarisation,
+    check_spatial_gini,
+    load_dynamics,
+)
 from tests.test_inequality_toy import ADJACENCY_RELATION, INPUT_COLUMNS, INPUT_RELATION, _dbt
 
 GRP = "grp_per_capita_kzt"
@@ -148,3 +153,29 @@ def test_weighted_wolfson_is_wolfson_of_the_repeated_regions(toy_dynamics: dict[
 
 def test_polarisation_toy_equals_pysal(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_polarisation(toy_dynamics) > 0
+
+
+def test_spatial_gini_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    """2000, y = 1, 2, 3, 6, 100; contiguous pairs A-B (|d| 1), B-C (1), C-D (3); E isolated.
+
+    All regions: unordered |differences| 16 among A-D plus 99 + 98 + 97 + 94 with E = 404, so
+    SAD = 808 over ordered pairs; 2 n^2 mu = 2 x 25 x 22.4 = 1120; G = 808/1120 = 101/140;
+    neighbours 2 (1 + 1 + 3) = 10 -> 10/1120 = 1/112; the rest 798/1120 = 57/80;
+    polarisation = (798/10)(3/7) = 34.2 (3 of the 10 pairs contiguous).
+    Without the city D: y = 1, 2, 3, 100, SAD = 2 x 298 = 596, 2 n^2 mu = 848, G = 149/212;
+    neighbours 4; polarisation = (592/4)(2/4) = 74.
+    """
+    frame = toy_dynamics["mart_spatial_gini"]
+    every = _row(frame, year=2000, city_scope="all_regions")
+    assert math.isclose(every["gini"], 101 / 140, rel_tol=1e-12)
+    assert math.isclose(every["gini_neighbours"], 1 / 112, rel_tol=1e-12)
+    assert math.isclose(every["gini_non_neighbours"], 57 / 80, rel_tol=1e-12)
+    assert math.isclose(every["polarisation"], 34.2, rel_tol=1e-12)
+    assert (every["n_neighbour_pairs"], every["n_non_neighbour_pairs"]) == (3, 7)
+    no_city = _row(frame, year=2000, city_scope="excluding_enclave_cities")
+    assert math.isclose(no_city["gini"], 149 / 212, rel_tol=1e-12)
+    assert math.isclose(no_city["polarisation"], 74.0, rel_tol=1e-12)
+
+
+def test_spatial_gini_toy_equals_pysal(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_spatial_gini(toy_dynamics) > 0
