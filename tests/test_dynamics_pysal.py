@@ -11,6 +11,8 @@ implementation of the statistic and compared to 1e-9 relative (1e-12 absolute ne
   weighted Gini, a weighted median); tests/test_dynamics_toy.py also checks that it equals
   ``inequality.wolfson`` on the data with each region repeated population times.
 - mart_spatial_gini: ``inequality.gini.Gini_Spatial`` 1.1.2 (binary contiguity, permutations=0).
+- mart_rank_mobility: ``giddy.rank.Tau``, ``SpatialTau`` and ``Theta`` (giddy 2.3.6); tau_p against
+  scipy's normal tail, since giddy divides by 1.4142136 instead of sqrt(2) (a 1e-8 relative shift).
 
 The warehouse comes from the session fixture ``built_warehouse`` (tests/conftest.py). The same
 check functions run on the hand-checked toy panel in tests/test_dynamics_toy.py.
@@ -27,7 +29,7 @@ import pytest
 from tests.test_inequality_pysal import compare, load_marts, project_var
 
 PANEL = ["geography", "geo_version", "indicator", "year"]
-DYNAMICS_MARTS = ("mart_local_moran", "mart_polarisation", "mart_spatial_gini")
+DYNAMICS_MARTS = ("mart_local_moran", "mart_polarisation", "mart_spatial_gini", "mart_rank_mobility")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -187,6 +189,69 @@ def expected_spatial_gini(frames: dict[str, pd.DataFrame]) -> dict[tuple, object
     return expected
 
 
+def spans(frames: dict[str, pd.DataFrame], lags: list[int]):
+    """((geography, geo_version, indicator, lag, start, end), frame of region, macro_region, x, y)."""
+    panel = dynamics_panel(frames)
+    for (geography, version, indicator), g in panel.groupby(["geography", "geo_version", "indicator"]):
+        by_year = {year: rows.set_index("region_code") for year, rows in g.groupby("year")}
+        for lag in lags:
+            for start in sorted(by_year):
+                if start + lag not in by_year:
+                    continue
+                a, b = by_year[start], by_year[start + lag]
+                codes = sorted(set(a.index) & set(b.index))
+                pair = pd.DataFrame(
+                    {
+                        "region_code": codes,
+                        "macro_region": a.loc[codes, "macro_region"].to_numpy(),
+                        "x": a.loc[codes, "value"].to_numpy(float),
+                        "y": b.loc[codes, "value"].to_numpy(float),
+                    }
+                )
+                yield (geography, version, indicator, lag, start, start + lag), pair
+
+
+def expected_rank_mobility(frames: dict[str, pd.DataFrame]) -> dict[tuple, object]:
+    from giddy.rank import SpatialTau, Tau, Theta
+    from libpysal.weights import W
+    from scipy import stats
+
+    lags = [int(lag) for lag in project_var("kzw_rank_mobility_lags", [1, 5, 10])]
+    by_version = neighbour_sets(frames["adjacency"])
+    expected: dict[tuple, object] = {}
+    for key, pair in spans(frames, lags):
+        n = len(pair)
+        expected[(*key, "n_units")] = float(n)
+        if n < 2:
+            continue
+        x, y = pair["x"].to_numpy(), pair["y"].to_numpy()
+        tau = Tau(x, y)
+        z = tau.tau / np.sqrt((4.0 * n + 10) / (9.0 * n * (n - 1)))
+        expected[(*key, "tau")] = float(tau.tau)
+        expected[(*key, "tau_z")] = float(z)
+        expected[(*key, "tau_p")] = float(2.0 * stats.norm.sf(abs(z)))
+        expected[(*key, "concordant")] = float(tau.concordant)
+        expected[(*key, "discordant")] = float(tau.discordant)
+        links = by_version.get(key[1], {})
+        index = {c: i for i, c in enumerate(pair["region_code"])}
+        w = W(
+            {i: sorted(index[j] for j in links.get(c, set()) if j in index) for c, i in index.items()},
+            silence_warnings=True,
+        )
+        expected[(*key, "n_neighbour_pairs")] = float(w.s0 / 2)
+        if w.s0 > 0:
+            st = SpatialTau(x, y, w, permutations=0)
+            expected[(*key, "tau_spatial")] = float(st.tau_spatial)
+            expected[(*key, "concordant_spatial")] = float(st.concordant_spatial)
+            expected[(*key, "discordant_spatial")] = float(st.discordant_spatial)
+        with np.errstate(invalid="ignore", divide="ignore"):  # Theta divides by 0 when no rank moved
+            theta = Theta(np.column_stack([x, y]), pair["macro_region"].to_numpy(), permutations=0)
+        total = float(np.sum(theta.total))
+        expected[(*key, "rank_change_total")] = total
+        expected[(*key, "theta")] = float(np.ravel(theta.theta)[0]) if total > 0 else None
+    return expected
+
+
 # ------------------------------------------------------------------------------------------------
 # loading and comparing
 
@@ -245,6 +310,33 @@ def check_spatial_gini(frames: dict[str, pd.DataFrame]) -> int:
     )
 
 
+RANK_KEY = ["geography", "geo_version", "indicator", "lag_years", "start_year", "end_year"]
+RANK_STATS = [
+    "tau",
+    "tau_z",
+    "tau_p",
+    "concordant",
+    "discordant",
+    "n_neighbour_pairs",
+    "tau_spatial",
+    "concordant_spatial",
+    "discordant_spatial",
+    "rank_change_total",
+    "theta",
+    "n_units",
+]
+
+
+def check_rank_mobility(frames: dict[str, pd.DataFrame]) -> int:
+    expected = expected_rank_mobility(frames)
+    actual = melt(frames["mart_rank_mobility"], RANK_KEY, RANK_STATS)
+    # a statistic the reference leaves undefined must be NULL in the mart
+    for k, v in actual.items():
+        if k not in expected:
+            assert v is None, f"mart_rank_mobility: {k} = {v}, the reference has no value"
+    return compare_mixed({k: v for k, v in actual.items() if k in expected}, expected, "mart_rank_mobility")
+
+
 # ------------------------------------------------------------------------------------------------
 # tests on the real data
 
@@ -264,3 +356,7 @@ def test_polarisation_equals_inequality_wolfson(dynamics: dict[str, pd.DataFrame
 
 def test_spatial_gini_equals_gini_spatial(dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_spatial_gini(dynamics) > 0
+
+
+def test_rank_mobility_equals_giddy(dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_rank_mobility(dynamics) > 0

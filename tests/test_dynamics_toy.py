@@ -12,6 +12,8 @@ city; E has no neighbour.
 
     year   A   B   C   D    E       population
     2000   1   2   3   6  100       A 300, others 100
+    2001   2   1   6   3  100       100 each
+    macro-region W: A, C; E: B, D, E
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pytest
 from tests.test_dynamics_pysal import (
     check_local_moran,
     check_polarisation,
+    check_rank_mobility,
     check_spatial_gini,
     load_dynamics,
 )
@@ -42,12 +45,30 @@ PANEL = {
     (2000, "C"): (3, 100),
     (2000, "D"): (6, 100),
     (2000, "E"): (100, 100),
+    (2001, "A"): (2, 100),
+    (2001, "B"): (1, 100),
+    (2001, "C"): (6, 100),
+    (2001, "D"): (3, 100),
+    (2001, "E"): (100, 100),
 }
+MACRO_REGION = {"A": "W", "B": "E", "C": "W", "D": "E", "E": "E"}
 
 
 def _write_fixtures(db_path: Path) -> None:
     rows = [
-        ("as_published", "toy", year, code, REGIONS[code], "M", GRP, "KZT", float(y), float(pop), None)
+        (
+            "as_published",
+            "toy",
+            year,
+            code,
+            REGIONS[code],
+            MACRO_REGION[code],
+            GRP,
+            "KZT",
+            float(y),
+            float(pop),
+            None,
+        )
         for (year, code), (y, pop) in sorted(PANEL.items())
     ]
     pairs = [(a, b, "toy") for a, b in PATH] + [(b, a, "toy") for a, b in PATH]
@@ -179,3 +200,25 @@ def test_spatial_gini_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
 
 def test_spatial_gini_toy_equals_pysal(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_spatial_gini(toy_dynamics) > 0
+
+
+def test_rank_mobility_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    """2000 -> 2001: ranks A 1 -> 2, B 2 -> 1, C 3 -> 4, D 4 -> 3, E 5 -> 5.
+
+    Of the 10 pairs only A-B and C-D reverse: tau = (8 - 2) / 10 = 0.6, z = 0.6 / sqrt(30/180).
+    Contiguous pairs A-B (reversed), B-C (kept), C-D (reversed): tau_spatial = -1/3.
+    Rank changes +1, -1, +1, -1, 0 (total 4); macro-region W = {A, C} nets +2, E = {B, D, E} -2:
+    theta = 4/4 = 1 (all movement is W overtaking E).
+    """
+    frame = toy_dynamics["mart_rank_mobility"]
+    row = _row(frame, start_year=2000, lag_years=1)
+    assert row["end_year"] == 2001
+    assert (row["concordant"], row["discordant"], row["n_units"]) == (8, 2, 5)
+    assert math.isclose(row["tau"], 0.6, rel_tol=1e-12)
+    assert math.isclose(row["tau_z"], 0.6 * math.sqrt(6), rel_tol=1e-12)
+    assert math.isclose(row["tau_spatial"], -1 / 3, rel_tol=1e-12)
+    assert (row["rank_change_total"], row["theta"]) == (4, 1)
+
+
+def test_rank_mobility_toy_equals_giddy(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_rank_mobility(toy_dynamics) > 0

@@ -82,3 +82,35 @@
         and units.region_type = '{{ var("kzw_ineq_enclave_region_type", "city") }}'
     )
 {%- endmacro %}
+
+{#-
+    Every pair of years (start_year, end_year = start_year + lag) of one region within one
+    geography and geo_version, for each lag of `lags`: the spans of the mobility marts. A region
+    must have a value in both years; a span never crosses a boundary change because both ends
+    share the geo_version (as_published) or lie on the stable comparable map.
+-#}
+{% macro kzw_dyn_spans(panel, lags) -%}
+    select
+        start_obs.geography,
+        start_obs.geo_version,
+        start_obs.indicator,
+        start_obs.unit,
+        lags.lag_years,
+        start_obs.year as start_year,
+        end_obs.year as end_year,
+        start_obs.region_code,
+        start_obs.macro_region,
+        start_obs.y as y_start,
+        end_obs.y as y_end
+    from {{ panel }} as start_obs
+    cross join (
+        values {% for lag in lags %}({{ lag }}){{ ', ' if not loop.last }}{% endfor %}
+    ) as lags (lag_years)
+    inner join {{ panel }} as end_obs
+        on
+            start_obs.geography = end_obs.geography
+            and start_obs.geo_version = end_obs.geo_version
+            and start_obs.indicator = end_obs.indicator
+            and start_obs.region_code = end_obs.region_code
+            and end_obs.year = start_obs.year + lags.lag_years
+{%- endmacro %}
