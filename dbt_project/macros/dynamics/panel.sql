@@ -53,14 +53,7 @@
         unit_a.y,
         unit_b.y as neighbour_y
     from {{ units }} as unit_a
-    inner join (
-        select distinct
-            cast(region_a as {{ dbt.type_string() }}) as region_a,
-            cast(region_b as {{ dbt.type_string() }}) as region_b,
-            cast(geo_version as {{ dbt.type_string() }}) as geo_version
-        from {{ kzw_ineq_adjacency_relation() }}
-        where region_a <> region_b
-    ) as adjacency
+    inner join ({{ kzw_dyn_adjacency() }}) as adjacency
         on
             unit_a.geo_version = adjacency.geo_version
             and unit_a.region_code = adjacency.region_a
@@ -68,6 +61,16 @@
         on
             {{ kzw_ineq_join_on('unit_a', 'unit_b', partition) }}
             and unit_b.region_code = adjacency.region_b
+{%- endmacro %}
+
+{#- The contiguity pairs (region_a, region_b, geo_version), distinct, without self-pairs. -#}
+{% macro kzw_dyn_adjacency() -%}
+    select distinct
+        cast(region_a as {{ dbt.type_string() }}) as region_a,
+        cast(region_b as {{ dbt.type_string() }}) as region_b,
+        cast(geo_version as {{ dbt.type_string() }}) as geo_version
+    from {{ kzw_ineq_adjacency_relation() }}
+    where region_a <> region_b
 {%- endmacro %}
 
 {#- The city scopes of the spatial statistics, as in mart_spatial_autocorrelation. -#}

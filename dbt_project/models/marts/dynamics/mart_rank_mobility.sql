@@ -26,11 +26,7 @@ spans as (
 ),
 
 adjacency as (
-    select distinct
-        cast(region_a as {{ dbt.type_string() }}) as region_a,
-        cast(region_b as {{ dbt.type_string() }}) as region_b,
-        cast(geo_version as {{ dbt.type_string() }}) as geo_version
-    from {{ kzw_ineq_adjacency_relation() }}
+    {{ kzw_dyn_adjacency() }}
 ),
 
 pair_signs as (
