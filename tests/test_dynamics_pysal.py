@@ -13,6 +13,12 @@ implementation of the statistic and compared to 1e-9 relative (1e-12 absolute ne
 - mart_spatial_gini: ``inequality.gini.Gini_Spatial`` 1.1.2 (binary contiguity, permutations=0).
 - mart_rank_mobility: ``giddy.rank.Tau``, ``SpatialTau`` and ``Theta`` (giddy 2.3.6); tau_p against
   scipy's normal tail, since giddy divides by 1.4142136 instead of sqrt(2) (a 1e-8 relative shift).
+- mart_markov_transitions / _steady_state / _passage_times: ``giddy.markov.Spatial_Markov`` (its
+  own classification: ``cutoffs`` for the classes relative to the national value, per-year
+  ``mapclassify.Quantiles`` with ``fixed=False`` for quintiles; row-standardised W for the lag)
+  and ``giddy.markov.Markov`` on each geo_version's balanced block of consecutive years, summed over
+  the geo_versions of a geography; ``giddy.ergodic.steady_state`` and ``mfpt`` of each matrix
+  that quantecon finds irreducible and aperiodic (the mart gives the others a null_reason).
 
 The warehouse comes from the session fixture ``built_warehouse`` (tests/conftest.py). The same
 check functions run on the hand-checked toy panel in tests/test_dynamics_toy.py.
@@ -29,7 +35,15 @@ import pytest
 from tests.test_inequality_pysal import compare, load_marts, project_var
 
 PANEL = ["geography", "geo_version", "indicator", "year"]
-DYNAMICS_MARTS = ("mart_local_moran", "mart_polarisation", "mart_spatial_gini", "mart_rank_mobility")
+DYNAMICS_MARTS = (
+    "mart_local_moran",
+    "mart_polarisation",
+    "mart_spatial_gini",
+    "mart_rank_mobility",
+    "mart_markov_transitions",
+    "mart_markov_steady_state",
+    "mart_markov_passage_times",
+)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -252,6 +266,106 @@ def expected_rank_mobility(frames: dict[str, pd.DataFrame]) -> dict[tuple, objec
     return expected
 
 
+def _consecutive_runs(years: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return runs
+
+
+def markov_blocks(frames: dict[str, pd.DataFrame]):
+    """(geography, indicator, classification, geo_version, years, regions, values matrix n x t).
+
+    'relative_national': y / (sum pop y / sum pop) in the years where every region has a population;
+    'quintile': y. Blocks are runs of consecutive years with the same regions.
+    """
+    panel = dynamics_panel(frames)
+    for (geography, indicator, version), g in panel.groupby(["geography", "indicator", "geo_version"]):
+        wide_y = g.pivot(index="region_code", columns="year", values="value")
+        wide_pop = g.pivot(index="region_code", columns="year", values="population")
+        ratio = wide_y / ((wide_y * wide_pop).sum() / wide_pop.sum())
+        ratio = ratio.loc[:, wide_pop.notna().all() & wide_y.notna().all()]
+        for classification, wide in (("relative_national", ratio), ("quintile", wide_y)):
+            wide = wide.dropna(axis=1)
+            for run in _consecutive_runs(list(wide.columns)):
+                if len(run) >= 2:
+                    yield geography, indicator, classification, version, run, list(wide.index), wide[run]
+
+
+def expected_markov(frames: dict[str, pd.DataFrame]) -> tuple[dict, dict, dict, set]:
+    """Reference transitions (counts, probabilities), steady states and passage times."""
+    import quantecon as qe
+    from giddy.ergodic import mfpt, steady_state
+    from giddy.markov import Markov, Spatial_Markov
+    from libpysal.weights import W
+
+    bounds = [float(b) for b in project_var("kzw_markov_relative_bounds", [0.75, 1.0, 1.5])]
+    q = int(project_var("kzw_markov_quantile_classes", 5))
+    by_version = neighbour_sets(frames["adjacency"])
+    counts: dict[tuple, np.ndarray] = {}
+    isolated: set[tuple] = set()
+    for geography, indicator, classification, version, run, regions, block in markov_blocks(frames):
+        links = by_version.get(version, {})
+        if any(not (links.get(c, set()) & set(regions)) for c in regions):
+            # giddy gives a region without neighbours the lag 0 (lowest class); the mart leaves it
+            # out of the spatial Markov: such blocks are compared without conditioning only
+            isolated.add((geography, indicator, classification))
+        w = W(
+            {c: sorted(links.get(c, set()) & set(regions)) for c in regions},
+            id_order=regions,
+            silence_warnings=True,
+        )
+        w.transform = "r"
+        decades = sorted({10 * (year // 10) for year in run[:-1]})
+        periods = [("all", run)] + [
+            (f"{d}-{d + 9}", [y for y in run if d <= y <= d + 10 and (y < d + 10 or y - 1 in run)])
+            for d in decades
+        ]
+        for period, years in periods:
+            years = [y for y in years if y in run]
+            if len(years) < 2:
+                continue
+            values = block[years].to_numpy(float)
+            if classification == "relative_national":
+                sm = Spatial_Markov(values, w, cutoffs=bounds, lag_cutoffs=bounds, fixed=True)
+            else:
+                sm = Spatial_Markov(values, w, k=q, m=q, fixed=False)
+            k = len(bounds) + 1 if classification == "relative_national" else q
+            plain = Markov(sm.class_ids, classes=np.arange(k), summary=False).transitions
+            key = (geography, indicator, classification, period)
+            counts[(*key, "none", None)] = counts.get((*key, "none", None), 0) + plain
+            for lag_class in range(sm.T.shape[0]):
+                if sm.T[lag_class].sum() > 0 and (geography, indicator, classification) not in isolated:
+                    ck = (*key, "neighbour_class", lag_class + 1)
+                    counts[ck] = counts.get(ck, 0) + sm.T[lag_class]
+    transitions: dict[tuple, object] = {}
+    steady: dict[tuple, object] = {}
+    passage: dict[tuple, object] = {}
+    for key, t in counts.items():
+        rows = t.sum(axis=1)
+        k = t.shape[0]
+        for i in range(k):
+            for j in range(k):
+                if not t[i, j]:
+                    continue  # the mart lists observed moves only
+                cell = (*key, i + 1, j + 1)
+                transitions[(*cell, "n_transitions")] = float(t[i, j])
+                transitions[(*cell, "probability")] = float(t[i, j] / rows[i])
+        p = t / np.where(rows > 0, rows, 1)[:, None]
+        chain = qe.MarkovChain(p) if (rows > 0).all() else None
+        ergodic = chain is not None and chain.is_irreducible and chain.is_aperiodic
+        pi = steady_state(p) if ergodic else None
+        m = mfpt(p) if ergodic else None
+        for j in range(k):
+            steady[(*key, j + 1, "steady_state")] = float(pi[j]) if ergodic else None
+            for i in range(k):
+                passage[(*key, i + 1, j + 1, "mean_first_passage_time")] = float(m[i, j]) if ergodic else None
+    return transitions, steady, passage, isolated
+
+
 # ------------------------------------------------------------------------------------------------
 # loading and comparing
 
@@ -337,6 +451,59 @@ def check_rank_mobility(frames: dict[str, pd.DataFrame]) -> int:
     return compare_mixed({k: v for k, v in actual.items() if k in expected}, expected, "mart_rank_mobility")
 
 
+MARKOV_KEY = ["geography", "indicator", "classification", "period", "conditioning", "neighbour_class"]
+
+
+def _markov_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["neighbour_class"] = (
+        frame["neighbour_class"].astype(object).where(frame["neighbour_class"].notna(), None)
+    )
+    return frame
+
+
+def check_markov(frames: dict[str, pd.DataFrame]) -> int:
+    transitions, steady, passage, isolated = expected_markov(frames)
+
+    def comparable(actual: dict[tuple, object]) -> dict[tuple, object]:
+        return {
+            k: v
+            for k, v in actual.items()
+            if not (k[4] == "neighbour_class" and (k[0], k[1], k[2]) in isolated)
+        }
+
+    n = compare_mixed(
+        comparable(
+            melt(
+                _markov_frame(frames["mart_markov_transitions"]),
+                [*MARKOV_KEY, "from_class", "to_class"],
+                ["n_transitions", "probability"],
+            )
+        ),
+        transitions,
+        "mart_markov_transitions",
+    )
+    n += compare_mixed(
+        comparable(
+            melt(_markov_frame(frames["mart_markov_steady_state"]), [*MARKOV_KEY, "class"], ["steady_state"])
+        ),
+        steady,
+        "mart_markov_steady_state",
+    )
+    n += compare_mixed(
+        comparable(
+            melt(
+                _markov_frame(frames["mart_markov_passage_times"]),
+                [*MARKOV_KEY, "from_class", "to_class"],
+                ["mean_first_passage_time"],
+            )
+        ),
+        passage,
+        "mart_markov_passage_times",
+    )
+    return n
+
+
 # ------------------------------------------------------------------------------------------------
 # tests on the real data
 
@@ -360,3 +527,7 @@ def test_spatial_gini_equals_gini_spatial(dynamics: dict[str, pd.DataFrame]) -> 
 
 def test_rank_mobility_equals_giddy(dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_rank_mobility(dynamics) > 0
+
+
+def test_markov_equals_giddy(dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_markov(dynamics) > 0

@@ -28,6 +28,7 @@ import pytest
 
 from tests.test_dynamics_pysal import (
     check_local_moran,
+    check_markov,
     check_polarisation,
     check_rank_mobility,
     check_spatial_gini,
@@ -51,6 +52,14 @@ PANEL = {
     (2001, "D"): (3, 100),
     (2001, "E"): (100, 100),
 }
+INCOME = "money_income_per_capita_kzt"
+# Markov panel (money income, population 100 everywhere): 2010 -> 2011 nobody moves, 2011 -> 2012
+# every region moves up one rank and the top region E drops to the bottom.
+INCOME_PANEL = {
+    2010: {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5},
+    2011: {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5},
+    2012: {"A": 2, "B": 3, "C": 4, "D": 5, "E": 1},
+}
 MACRO_REGION = {"A": "W", "B": "E", "C": "W", "D": "E", "E": "E"}
 
 
@@ -70,6 +79,22 @@ def _write_fixtures(db_path: Path) -> None:
             None,
         )
         for (year, code), (y, pop) in sorted(PANEL.items())
+    ] + [
+        (
+            "as_published",
+            "toy",
+            year,
+            code,
+            REGIONS[code],
+            MACRO_REGION[code],
+            INCOME,
+            "KZT",
+            float(y),
+            100.0,
+            None,
+        )
+        for year, values in sorted(INCOME_PANEL.items())
+        for code, y in sorted(values.items())
     ]
     pairs = [(a, b, "toy") for a, b in PATH] + [(b, a, "toy") for a, b in PATH]
     with duckdb.connect(str(db_path)) as con:
@@ -113,7 +138,7 @@ def test_local_moran_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     = 2/(3 deg) - 1/9 = 5/9 (deg 1), 2/9 (deg 2). EI = -1/3.
     """
     frame = toy_dynamics["mart_local_moran"]
-    lm = frame[(frame["year"] == 2000) & (frame["city_scope"] == "all_regions")]
+    lm = frame[(frame["year"] == 2000) & (frame["city_scope"] == "all_regions") & (frame["indicator"] == GRP)]
     assert sorted(lm["region_code"]) == ["A", "B", "C", "D"]
     expected = {
         "A": (3 / 7, 5 / 9, 16 / (7 * math.sqrt(5)), "LL"),
@@ -148,6 +173,7 @@ def test_wolfson_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     W = (1 - 4/57 - 103/133)(114/7)/2 = (62/399)(57/7) = 62/49.
     """
     frame = toy_dynamics["mart_polarisation"]
+    frame = frame[frame["indicator"] == GRP]
     unweighted = _row(frame, year=2000, weighting="unweighted")
     weighted = _row(frame, year=2000, weighting="population_weighted")
     assert math.isclose(unweighted["wolfson"], 111 / 75, rel_tol=1e-12)
@@ -165,6 +191,7 @@ def test_weighted_wolfson_is_wolfson_of_the_repeated_regions(toy_dynamics: dict[
     from inequality.wolfson import wolfson
 
     frame = toy_dynamics["mart_polarisation"]
+    frame = frame[frame["indicator"] == GRP]
     for year in sorted({year for year, _ in PANEL}):
         cells = [(y, pop) for (y_year, _), (y, pop) in sorted(PANEL.items()) if y_year == year]
         repeated = np.repeat([float(y) for y, _ in cells], [int(pop) for _, pop in cells])
@@ -187,6 +214,7 @@ def test_spatial_gini_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     neighbours 4; polarisation = (592/4)(2/4) = 74.
     """
     frame = toy_dynamics["mart_spatial_gini"]
+    frame = frame[frame["indicator"] == GRP]
     every = _row(frame, year=2000, city_scope="all_regions")
     assert math.isclose(every["gini"], 101 / 140, rel_tol=1e-12)
     assert math.isclose(every["gini_neighbours"], 1 / 112, rel_tol=1e-12)
@@ -211,6 +239,7 @@ def test_rank_mobility_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     theta = 4/4 = 1 (all movement is W overtaking E).
     """
     frame = toy_dynamics["mart_rank_mobility"]
+    frame = frame[frame["indicator"] == GRP]
     row = _row(frame, start_year=2000, lag_years=1)
     assert row["end_year"] == 2001
     assert (row["concordant"], row["discordant"], row["n_units"]) == (8, 2, 5)
@@ -222,3 +251,51 @@ def test_rank_mobility_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
 
 def test_rank_mobility_toy_equals_giddy(toy_dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_rank_mobility(toy_dynamics) > 0
+
+
+def _markov(frame: pd.DataFrame, classification: str) -> pd.DataFrame:
+    return frame[
+        (frame["indicator"] == INCOME)
+        & (frame["classification"] == classification)
+        & (frame["period"] == "all")
+        & (frame["conditioning"] == "none")
+    ]
+
+
+def test_markov_by_hand(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    """Money income 2010-2012, national value 3 every year (equal populations).
+
+    Quintiles of 5 regions = ranks: 2010 -> 2011 stays (I), 2011 -> 2012 moves 1 -> 2 -> 3 -> 4 ->
+    5 -> 1 (C): P = (I + C) / 2, pi = 1/5 each, and passage time from i to j = 2 ((j - i) mod 5)
+    (each year a region moves up one class with probability 1/2), recurrence 5.
+    Relative classes (<= 0.75, <= 1, <= 1.5, above): 2010 and 2011 ratios 1/3, 2/3, 1, 4/3, 5/3
+    -> 1, 1, 2, 3, 4; 2012 ratios 2/3, 1, 4/3, 5/3, 1/3 -> 1, 2, 3, 4, 1. Counts: row 1 (3, 1, 0,
+    0), row 2 (0, 1, 1, 0), row 3 (0, 0, 1, 1), row 4 (1, 0, 0, 1). pi_1 = 0.75 pi_1 + 0.5 pi_4 and
+    so on give pi = (0.4, 0.2, 0.2, 0.2); passage 1 -> 2 = 1/0.25 = 4, 2 -> 3 = 3 -> 4 = 4 -> 1 = 2,
+    and the rest add up along the only path: 1 -> 3 = 6, 1 -> 4 = 8, 2 -> 4 = 4, 2 -> 1 = 6,
+    3 -> 1 = 4, 3 -> 2 = 8, 4 -> 2 = 6, 4 -> 3 = 8; recurrence 1/pi = 2.5, 5, 5, 5.
+    """
+    transitions = _markov(toy_dynamics["mart_markov_transitions"], "relative_national")
+    counts = {(r.from_class, r.to_class): r.n_transitions for r in transitions.itertuples()}
+    assert counts == {(1, 1): 3, (1, 2): 1, (2, 2): 1, (2, 3): 1, (3, 3): 1, (3, 4): 1, (4, 1): 1, (4, 4): 1}
+    steady = _markov(toy_dynamics["mart_markov_steady_state"], "relative_national")
+    pi = dict(zip(steady["class"], steady["steady_state"], strict=True))
+    for c, expected in {1: 0.4, 2: 0.2, 3: 0.2, 4: 0.2}.items():
+        assert math.isclose(pi[c], expected, rel_tol=1e-12), c
+    passage = _markov(toy_dynamics["mart_markov_passage_times"], "relative_national")
+    m = {(r.from_class, r.to_class): r.mean_first_passage_time for r in passage.itertuples()}
+    expected_m = [[2.5, 4, 6, 8], [6, 5, 2, 4], [4, 8, 5, 2], [2, 6, 8, 5]]
+    for i in range(4):
+        for j in range(4):
+            assert math.isclose(m[(i + 1, j + 1)], expected_m[i][j], rel_tol=1e-12), (i + 1, j + 1)
+
+    steady = _markov(toy_dynamics["mart_markov_steady_state"], "quintile")
+    assert all(math.isclose(v, 0.2, rel_tol=1e-12) for v in steady["steady_state"])
+    passage = _markov(toy_dynamics["mart_markov_passage_times"], "quintile")
+    for r in passage.itertuples():
+        expected = 5.0 if r.from_class == r.to_class else 2.0 * ((r.to_class - r.from_class) % 5)
+        assert math.isclose(r.mean_first_passage_time, expected, rel_tol=1e-12), r
+
+
+def test_markov_toy_equals_giddy(toy_dynamics: dict[str, pd.DataFrame]) -> None:
+    assert check_markov(toy_dynamics) > 0

@@ -117,3 +117,20 @@
             and start_obs.region_code = end_obs.region_code
             and end_obs.year = start_obs.year + lags.lag_years
 {%- endmacro %}
+
+{#-
+    The q-quantile of an aggregate group with linear interpolation between order statistics
+    (numpy.percentile's default, used by mapclassify.Quantiles). Spark's percentile() is the same
+    definition.
+-#}
+{% macro kzw_dyn_quantile(x, q) -%}
+    {{ return(adapter.dispatch('kzw_dyn_quantile', 'kz_inequality')(x, q)) }}
+{%- endmacro %}
+
+{% macro default__kzw_dyn_quantile(x, q) -%}
+    quantile_cont({{ x }}, {{ q }})
+{%- endmacro %}
+
+{% macro spark__kzw_dyn_quantile(x, q) -%}
+    percentile({{ x }}, {{ q }})
+{%- endmacro %}
