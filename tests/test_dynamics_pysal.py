@@ -531,3 +531,17 @@ def test_rank_mobility_equals_giddy(dynamics: dict[str, pd.DataFrame]) -> None:
 
 def test_markov_equals_giddy(dynamics: dict[str, pd.DataFrame]) -> None:
     assert check_markov(dynamics) > 0
+
+
+def test_local_moran_sums_to_the_global_moran(built_warehouse: Path) -> None:
+    """sum_i I_i = (n - 1) I_global (row-standardised, level) of mart_spatial_autocorrelation."""
+    frames = load_marts(built_warehouse, marts=("mart_local_moran", "mart_spatial_autocorrelation"))
+    local = frames["mart_local_moran"].groupby([*PANEL, "city_scope"])
+    sums = local["local_moran_i"].sum(min_count=1).to_dict()
+    sizes = local["n_units"].max().to_dict()
+    glob = frames["mart_spatial_autocorrelation"]
+    glob = glob[(glob["transform"] == "level") & (glob["weights_style"] == "row_standardised")]
+    glob = glob.set_index([*PANEL, "city_scope"])["moran_i"].to_dict()
+    expected = {k: None if pd.isna(glob[k]) else (sizes[k] - 1) * glob[k] for k in sums}
+    actual = {k: None if pd.isna(v) else v for k, v in sums.items()}
+    assert compare(actual, expected, "sum of local Moran's I") > 0
