@@ -74,10 +74,9 @@ final as (
         total_variances.n_regions,
         case
             when total_variances.n_regions >= 2
-                then {{ kzw_ineq_div(
-                    'summed.n_indicators * (total_variances.total_variance - summed.sum_item_variance)',
-                    '(summed.n_indicators - 1.0) * total_variances.total_variance'
-                ) }}
+                then
+                    summed.n_indicators * (total_variances.total_variance - summed.sum_item_variance)
+                    / nullif((summed.n_indicators - 1.0) * total_variances.total_variance, 0)
         end as cronbach_alpha
     from summed
     inner join total_variances

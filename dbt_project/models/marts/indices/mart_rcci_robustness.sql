@@ -178,6 +178,27 @@ variant_ranks as (
     from variant_scores
 ),
 
+ordered_ranks as (
+    select
+        year,
+        region_code,
+        variant_rank,
+        row_number() over (partition by year, region_code order by variant_rank) as rank_position,
+        count(variant_rank) over (partition by year, region_code) as n_ranked
+    from variant_ranks
+    where variant_rank is not null
+),
+
+medians as (
+    select
+        year,
+        region_code,
+        avg(variant_rank) as median_rank
+    from ordered_ranks
+    where rank_position * 2 in (n_ranked, n_ranked + 1, n_ranked + 2)
+    group by year, region_code
+),
+
 summary as (
     select
         year,
@@ -192,7 +213,6 @@ summary as (
         ) as headline_rank,
         min(variant_rank) as min_rank,
         max(variant_rank) as max_rank,
-        {{ kzw_dyn_quantile('variant_rank', 0.5) }} as median_rank,
         count(variant_rank) as n_variants_scored,
         count(*) as n_variants
     from variant_ranks
@@ -208,7 +228,7 @@ final as (
         summary.headline_rank,
         summary.min_rank,
         summary.max_rank,
-        summary.median_rank,
+        medians.median_rank,
         summary.max_rank - summary.min_rank as rank_range,
         summary.n_variants_scored,
         summary.n_variants,
@@ -218,6 +238,10 @@ final as (
         on
             headline.year = summary.year
             and headline.region_code = summary.region_code
+    left join medians
+        on
+            headline.year = medians.year
+            and headline.region_code = medians.region_code
 )
 
 select * from final
