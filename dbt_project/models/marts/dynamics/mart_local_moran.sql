@@ -96,7 +96,7 @@ statistics as (
             when standardised.n_units < 3 then 'too_few_units'
         end as null_reason,
         cast(standardised.n_units as {{ kzw_ineq_double() }}) as n,
-        1.0 / standardised.n_neighbours as w_sq
+        1.0 / cast(standardised.n_neighbours as {{ kzw_ineq_double() }}) as w_sq
     from standardised
     inner join lags
         on

@@ -206,7 +206,7 @@ row_totals as (
 final as (
     select
         *,
-        1.0 * n_transitions / n_from as probability
+        cast(n_transitions as {{ kzw_ineq_double() }}) / n_from as probability
     from row_totals
 )
 

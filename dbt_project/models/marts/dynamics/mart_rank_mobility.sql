@@ -70,9 +70,9 @@ ranked as (
     select
         *,
         rank() over (partition by {{ part_sql }} order by y_start)
-        + (count(*) over (partition by {{ part_sql }}, y_start) - 1) / 2.0 as rank_start,
+        + (count(*) over (partition by {{ part_sql }}, y_start) - 1) / cast(2 as {{ kzw_ineq_double() }}) as rank_start,
         rank() over (partition by {{ part_sql }} order by y_end)
-        + (count(*) over (partition by {{ part_sql }}, y_end) - 1) / 2.0 as rank_end,
+        + (count(*) over (partition by {{ part_sql }}, y_end) - 1) / cast(2 as {{ kzw_ineq_double() }}) as rank_end,
         count(*) over (partition by {{ part_sql }}) as n_units
     from spans
 ),
@@ -110,11 +110,11 @@ statistics as (
         pair_summary.concordant_spatial,
         pair_summary.discordant_spatial,
         {{ kzw_ineq_div(
-            'pair_summary.s_all', kzw_ineq_sqrt('1.0 * pair_summary.untied_start * pair_summary.untied_end')
+            'pair_summary.s_all', kzw_ineq_sqrt('cast(pair_summary.untied_start as ' ~ kzw_ineq_double() ~ ') * pair_summary.untied_end')
         ) }} as tau,
         {{ kzw_ineq_div(
             'pair_summary.s_spatial',
-            kzw_ineq_sqrt('1.0 * pair_summary.untied_start_spatial * pair_summary.untied_end_spatial')
+            kzw_ineq_sqrt('cast(pair_summary.untied_start_spatial as ' ~ kzw_ineq_double() ~ ') * pair_summary.untied_end_spatial')
         ) }} as tau_spatial,
         {{ kzw_ineq_div('theta.within_group_net_move', 'theta.rank_change_total') }} as theta
     from theta
@@ -126,8 +126,13 @@ statistics as (
 tests as (
     select
         *,
-        tau / sqrt((4.0 * n_units + 10.0) / (9.0 * n_units * (n_units - 1.0))) as tau_z
-    from statistics
+        tau / sqrt((4.0 * n + 10.0) / (9.0 * n * (n - 1.0))) as tau_z
+    from (
+        select
+            *,
+            cast(n_units as {{ kzw_ineq_double() }}) as n
+        from statistics
+    ) as sized
 ),
 
 final as (

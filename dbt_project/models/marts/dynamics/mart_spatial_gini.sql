@@ -73,7 +73,7 @@ flagged as (
         pair_summary.sad_total - pair_summary.sad_neighbours as sad_non_neighbours,
         coalesce(pair_summary.n_neighbour_pairs, 0) as n_neighbour_pairs,
         coalesce(pair_summary.n_non_neighbour_pairs, 0) as n_non_neighbour_pairs,
-        2.0 * unit_summary.n_units * unit_summary.sum_y as denominator,
+        2.0 * unit_summary.sum_y * unit_summary.n_units as denominator,
         case
             when unit_summary.n_units < 2 then 'too_few_units'
             when unit_summary.y_min < 0 then 'negative_value'
