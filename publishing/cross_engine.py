@@ -34,8 +34,20 @@ RAW_SCHEMA = "raw"
 MARTS_SCHEMA = "marts"
 # What the Spark build runs: the seeds and every model (staging, intermediate, facts, inequality,
 # indices, quality flags). Tests are left to the DuckDB build; the cross-engine comparison of every
-# mart is the Spark build's check.
-SPARK_BUILD_ARGS: tuple[str, ...] = ("build", "--resource-type", "seed", "--resource-type", "model")
+# mart is the Spark build's check. Models tagged `not_on_spark` are left out: the Markov steady-state
+# and passage-time marts unroll 20 doubling steps of matrix products into one query, which exceeds
+# Spark's code-generation limit (64 KB per method) and a local driver's heap; a closed-form
+# elimination (GTH) would make them portable.
+NOT_ON_SPARK_TAG = "not_on_spark"
+SPARK_BUILD_ARGS: tuple[str, ...] = (
+    "build",
+    "--resource-type",
+    "seed",
+    "--resource-type",
+    "model",
+    "--exclude",
+    f"tag:{NOT_ON_SPARK_TAG}",
+)
 
 
 def export_raw_parquet(build_db: Path, out_dir: Path) -> list[str]:
@@ -177,12 +189,14 @@ def spark_session():
 
 
 def mart_models(manifest_dir: Path) -> list[str]:
-    """Names of the models in models/marts (fct_*, dim_*, mart_*), from dbt's manifest in ``manifest_dir``."""
+    """Mart models (fct_*, dim_*, mart_*) the Spark build makes, from dbt's manifest in ``manifest_dir``."""
     manifest = json.loads((manifest_dir / "manifest.json").read_text())
     return sorted(
         node["name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/")
+        if node["resource_type"] == "model"
+        and node["original_file_path"].startswith("models/marts/")
+        and NOT_ON_SPARK_TAG not in node.get("tags", [])
     )
 
 
