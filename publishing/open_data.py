@@ -120,29 +120,24 @@ def describe(
     con: duckdb.DuckDBPyConnection, database: str, keys: list[str], units: dict[str, str]
 ) -> list[Table]:
     """Tables of ``database`` (attached in ``con``) with their comments, column types and units."""
+    comments = {
+        (s, t): c
+        for s, t, c in con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() where database_name = ?", [database]
+        ).fetchall()
+    }
+    columns: dict[tuple[str, str], list[Column]] = {}
+    for s, t, name, kind, text in con.execute(
+        "select schema_name, table_name, column_name, data_type, comment from duckdb_columns() "
+        "where database_name = ? order by schema_name, table_name, column_index",
+        [database],
+    ).fetchall():
+        columns.setdefault((s, t), []).append(Column(name, kind, text, units.get(name)))
     tables = []
     for key in keys:
         schema, name = key.split(".", 1)
-        comment = con.execute(
-            "select comment from duckdb_tables() "
-            "where database_name = ? and schema_name = ? and table_name = ?",
-            [database, schema, name],
-        ).fetchone()
-        columns = con.execute(
-            "select column_name, data_type, comment from duckdb_columns() "
-            "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
-            [database, schema, name],
-        ).fetchall()
         rows = con.execute(f'select count(*) from {database}."{schema}"."{name}"').fetchone()[0]
-        tables.append(
-            Table(
-                schema=schema,
-                name=name,
-                description=comment[0] if comment else None,
-                rows=rows,
-                columns=tuple(Column(c, t, d, units.get(c)) for c, t, d in columns),
-            )
-        )
+        tables.append(Table(schema, name, comments.get((schema, name)), rows, tuple(columns[(schema, name)])))
     return tables
 
 
@@ -158,24 +153,31 @@ def measure_units(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, st
     return dict(con.execute(f"select measure, unit from {database}.raw.measure_catalog").fetchall())
 
 
-def _select_list(table: Table, database: str) -> str:
-    """Columns as the text files carry them: lists and structs as JSON text, everything else as is."""
+def _select_list(table: Table, database: str, text: bool) -> str:
+    """Columns as the files carry them: lists and structs as JSON text; for CSV (``text``) timestamps in
+    ISO 8601 (UTC with a ``Z`` when the column has a time zone), everything else as is."""
     parts = []
     for c in table.columns:
         quoted = f'"{c.name}"'
         kind = frictionless_type(c.duckdb_type)
-        parts.append(f"to_json({quoted})::varchar as {quoted}" if kind in ("array", "object") else quoted)
+        if kind in ("array", "object"):
+            parts.append(f"to_json({quoted})::varchar as {quoted}")
+        elif text and c.duckdb_type == "TIMESTAMP WITH TIME ZONE":
+            parts.append(f"strftime({quoted} at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') as {quoted}")
+        elif text and c.duckdb_type == "TIMESTAMP":
+            parts.append(f"strftime({quoted}, '%Y-%m-%dT%H:%M:%S.%f') as {quoted}")
+        else:
+            parts.append(quoted)
     return f'select {", ".join(parts)} from {database}."{table.schema}"."{table.name}"'
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, database: str, table: Table, target: Path) -> Path:
-    """UTF-8 CSV with a header row; NULL is the empty field, timestamps in ISO 8601."""
+    """UTF-8 CSV with a header row; NULL is the empty field, dates and timestamps in ISO 8601."""
     out = target / table.csv_path
     out.parent.mkdir(exist_ok=True)
     con.execute(
-        f"copy ({_select_list(table, database)}) to '{_escape(str(out))}' "
-        "(format csv, header true, delimiter ',', quote '\"', "
-        "timestampformat '%Y-%m-%dT%H:%M:%S.%f%z', dateformat '%Y-%m-%d')"
+        f"copy ({_select_list(table, database, text=True)}) to '{_escape(str(out))}' "
+        "(format csv, header true, delimiter ',', quote '\"', dateformat '%Y-%m-%d')"
     )
     return out
 
@@ -211,7 +213,7 @@ def write_xlsx(con: duckdb.DuckDBPyConnection, database: str, tables: list[Table
             )
         sheet = book.create_sheet(names[t.key])
         sheet.append([c.name for c in t.columns])
-        cursor = con.execute(_select_list(t, database))
+        cursor = con.execute(_select_list(t, database, text=False))
         while batch := cursor.fetchmany(10_000):
             for row in batch:
                 sheet.append([_excel_value(v) for v in row])

@@ -186,6 +186,7 @@ def _write_open_formats(build_db: Path, target: Path, version: str, keys: list[s
     """CSV, XLSX and datapackage.json of the finished DuckDB file, read back from it (open_data.py)."""
     con = duckdb.connect()
     try:
+        con.execute("set timezone = 'UTC'")  # the workbook's times are UTC (Excel has no time zones)
         con.execute(f"attach {_quote(str(target / 'kz_inequality.duckdb'))} as pub (read_only)")
         con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
         published_at = con.execute("select published_at from pub.meta.publication").fetchone()[0]
