@@ -300,6 +300,7 @@ def datapackage(
         resources.append(
             {
                 "profile": "tabular-data-resource",
+                "type": "table",
                 "name": t.key.lower(),
                 "path": t.csv_path,
                 "title": t.key,
@@ -321,8 +322,11 @@ def datapackage(
     }
     for path, fmt in sorted(other_files.items()):
         table = by_parquet.get(path)
+        # "type": "file": readers check bytes and hash but do not parse them as a table (the CSV of the
+        # same table carries its schema).
         resource = {
             "profile": "data-resource",
+            "type": "file",
             "name": Path(path).name.lower(),
             "path": path,
             "format": fmt,
@@ -330,8 +334,10 @@ def datapackage(
             **_file_facts(target, path),
         }
         if table is not None:
-            resource["description"] = f"{table.key} as Parquet (same rows as {table.csv_path})."
-            resource["schema"] = _schema(table)
+            resource["description"] = (
+                f"{table.key} as Parquet: the rows and columns of resource {table.key.lower()} "
+                f"({table.csv_path}), whose schema describes them."
+            )
         elif fmt == "xlsx":
             resource["description"] = (
                 f"Every table as a sheet; sheet '{TABLES_SHEET}' lists them, sheet '{COLUMNS_SHEET}' "
