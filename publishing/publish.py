@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from publishing.open_data import measure_units, write_open_formats
+from publishing.open_data import WORKBOOK, measure_units, write_open_formats
 
 #: Schemas of the build database that BI tools see.
 PUBLISHED_SCHEMAS = ("marts",)
@@ -71,6 +71,10 @@ class PublishResult:
     parquet_dir: Path
     tables: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: The open formats of the same version (publishing/open_data.py), set once it is current.
+    csv_dir: Path | None = None
+    workbook: Path | None = None
+    datapackage: Path | None = None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -141,6 +145,9 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     _prune(versions, keep=KEEP_VERSIONS)
     result.database = publish_dir / "kz_inequality.duckdb"
     result.parquet_dir = publish_dir / "current" / "parquet"
+    result.csv_dir = publish_dir / "current" / "csv"
+    result.workbook = publish_dir / "current" / WORKBOOK
+    result.datapackage = publish_dir / "current" / "datapackage.json"
     result.seconds = time.perf_counter() - started
     return result
 
