@@ -1,4 +1,4 @@
-"""Publish the marts for BI tools: a read-only DuckDB copy and Parquet files, swapped in atomically."""
+"""Publish the marts: read-only DuckDB, Parquet, CSV, XLSX and datapackage.json, swapped in atomically."""
 
 from publishing.publish import PublishResult, publish
 

@@ -1,8 +1,9 @@
 """Copy the published schemas out of the private build database, then swap them in atomically.
 
 DuckDB allows one writer or many readers per file, never both, so BI tools must never open the build
-file. Each publish writes a complete new version directory (DuckDB file + one Parquet per table),
-fsyncs it, then replaces the ``current`` symlink and the top-level DuckDB file with ``os.replace``:
+file. Each publish writes a complete new version directory (DuckDB file, one Parquet and one CSV per
+table, an XLSX workbook and a Frictionless ``datapackage.json``: publishing/open_data.py), fsyncs it,
+then replaces the ``current`` symlink and the top-level DuckDB file with ``os.replace``:
 a reader sees either the old or the new version, never a half-written one, and a failure at any point
 before the swap leaves the published files exactly as they were.
 """
@@ -19,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from publishing.open_data import WORKBOOK, measure_units, write_open_formats
 
 #: Schemas of the build database that BI tools see.
 PUBLISHED_SCHEMAS = ("marts",)
@@ -68,6 +71,10 @@ class PublishResult:
     parquet_dir: Path
     tables: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: The open formats of the same version (publishing/open_data.py), set once it is current.
+    csv_dir: Path | None = None
+    workbook: Path | None = None
+    datapackage: Path | None = None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -138,6 +145,9 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     _prune(versions, keep=KEEP_VERSIONS)
     result.database = publish_dir / "kz_inequality.duckdb"
     result.parquet_dir = publish_dir / "current" / "parquet"
+    result.csv_dir = publish_dir / "current" / "csv"
+    result.workbook = publish_dir / "current" / WORKBOOK
+    result.datapackage = publish_dir / "current" / "datapackage.json"
     result.seconds = time.perf_counter() - started
     return result
 
@@ -172,10 +182,25 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
         con.execute("detach build")
     finally:
         con.close()
-    for path in [database, *parquet_dir.iterdir()]:
+    open_files = _write_open_formats(build_db, target, version, [*result.tables, "meta.publication"])
+    for path in [database, *parquet_dir.iterdir(), *open_files]:
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
     return result
+
+
+def _write_open_formats(build_db: Path, target: Path, version: str, keys: list[str]) -> list[Path]:
+    """CSV, XLSX and datapackage.json of the finished DuckDB file, read back from it (open_data.py)."""
+    con = duckdb.connect()
+    try:
+        con.execute("set timezone = 'UTC'")  # the workbook's times are UTC (Excel has no time zones)
+        con.execute(f"attach {_quote(str(target / 'kz_inequality.duckdb'))} as pub (read_only)")
+        con.execute(f"attach {_quote(str(build_db))} as build (read_only)")
+        published_at = con.execute("select published_at from pub.meta.publication").fetchone()[0]
+        units = measure_units(con, "build")
+        return write_open_formats(con, "pub", keys, target, version, published_at.isoformat(), units)
+    finally:
+        con.close()
 
 
 def _is_current(publish_dir: Path, version_dir: Path) -> bool:

@@ -34,7 +34,7 @@ UNAVAILABLE = "Not available in this build"
 INDICATOR = "grp_per_capita_kzt"
 NATIONAL_INDICATORS = {  # indicator: (chart title, unit after / 1000)
     "grp_per_capita_published_kzt": ("GRP per capita (the BNS figure)", "thousand tenge per year"),
-    "money_income_per_capita_kzt": ("Money income per capita", "thousand tenge per month"),
+    "money_income_per_capita_kzt_month": ("Money income per capita", "thousand tenge per month"),
 }
 NATIONAL_STYLES = {
     "published national value": {"color": "black", "linewidth": 2.4},

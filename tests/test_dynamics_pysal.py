@@ -52,7 +52,9 @@ DYNAMICS_MARTS = (
 
 def dynamics_panel(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The rows the dynamics marts read: the analysed indicators with a value."""
-    indicators = project_var("kzw_dynamics_indicators", ["grp_per_capita_kzt", "money_income_per_capita_kzt"])
+    indicators = project_var(
+        "kzw_dynamics_indicators", ["grp_per_capita_kzt", "money_income_per_capita_kzt_month"]
+    )
     data = frames["input"]
     return data[data["indicator"].isin(indicators) & data["value"].notna()]
 

@@ -52,7 +52,7 @@ PANEL = {
     (2001, "D"): (3, 100),
     (2001, "E"): (100, 100),
 }
-INCOME = "money_income_per_capita_kzt"
+INCOME = "money_income_per_capita_kzt_month"
 # Markov panel (money income, population 100 everywhere): 2010 -> 2011 nobody moves, 2011 -> 2012
 # every region moves up one rank and the top region E drops to the bottom.
 INCOME_PANEL = {

@@ -361,7 +361,7 @@ def test_indicators_long_contract(con):
     assert {
         "grp_per_capita_kzt",
         "grp_per_capita_published_kzt",
-        "money_income_per_capita_kzt",
+        "money_income_per_capita_kzt_month",
         "avg_nominal_wage_kzt",
     } <= indicators
     assert (

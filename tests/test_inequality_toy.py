@@ -19,7 +19,7 @@ Toy fixture (METHODS 4.2): y = [9000, 4000, 2500, 1800, 1500, 1200] in 2020, y0 
 S, S, contiguity A-B, A-C, B-C, B-D, C-D, C-E, D-F, E-F. Fixture choices that METHODS leaves open
 (they change no tabulated value): the same population in 2010 and 2015, a 2015 cross-section
 [7000, 2600, 1500, 1100, 900, 700] so that sigma trends have 3 points, region F typed 'city', the
-household income vector as indicator money_income_per_capita_kzt, published national values
+household income vector as indicator money_income_per_capita_kzt_month, published national values
 2787.3 (2020) and 1491.6666666667 (2010, the arithmetic mean) and edge-case indicators
 (edge_*: all values equal, one region, zero and negative values, no population, partial
 population and a NULL value, an isolated unit).

@@ -33,14 +33,20 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO / "dbt_project"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quality"
-RULES = {
-    "A1": "quality_a1_national_aggregation",
-    "A2": "quality_a2_masking_gap",
-    "A3": "quality_a3_high_grp_low_income",
-    "A4": "quality_a4_rank_divergence",
-    "A5": "quality_a5_resource_enclave",
-    "A6": "quality_a6_single_region_dominance",
-    "A7": "quality_a7_growth_decoupling",
+#: rule_id -> the asset check of each of its rule_names (quality_<rule_id>_<rule_name>, lower case).
+RULE_NAMES = {
+    "A1": ("NATIONAL_IS_ARITHMETIC_MEAN", "NATIONAL_MISMATCH"),
+    "A2": ("MASKING_GAP",),
+    "A3": ("HIGH_GRP_LOW_INCOME",),
+    "A4": ("RANK_DIVERGENCE",),
+    "A5": ("RESOURCE_ENCLAVE",),
+    "A6": ("SINGLE_REGION_DOMINANCE",),
+    "A7": ("GROWTH_DECOUPLING",),
+}
+CHECKS = {
+    rule_name: f"quality_{rule_id}_{rule_name}".lower()
+    for rule_id, rule_names in RULE_NAMES.items()
+    for rule_name in rule_names
 }
 ATYRAU = "KZ-23"
 
@@ -227,6 +233,27 @@ def test_real_flags_are_well_formed(flags: list[dict]) -> None:
         assert flag["source_release_ids"], flag
 
 
+def test_check_names_are_the_rule_names() -> None:
+    """One vocabulary: every rule_name the mart may hold has one asset check, quality_<rule_id>_<rule_name>
+    in lower case, and there is no other rule check (read from the model's YAML, no build needed)."""
+    import yaml
+
+    spec = yaml.safe_load((DBT_PROJECT / "models/marts/quality/mart_quality_flags.yml").read_text())
+    model = spec["models"][0]
+    checks = {
+        t["quality_rule_fired"]["name"]: t["quality_rule_fired"]["arguments"]
+        for t in model["data_tests"]
+        if "quality_rule_fired" in t
+    }
+    assert {name: f"quality_{a['rule_id']}_{a['rule_name']}".lower() for name, a in checks.items()} == {
+        name: name for name in checks
+    }
+    (rule_name_column,) = [c for c in model["columns"] if c["name"] == "rule_name"]
+    (accepted,) = [t["accepted_values"] for t in rule_name_column["data_tests"] if "accepted_values" in t]
+    assert {a["rule_name"] for a in checks.values()} == set(accepted["arguments"]["values"]) == set(CHECKS)
+    assert set(checks) == set(CHECKS.values())
+
+
 def test_real_rules_are_warn_level_asset_checks(pipeline_run) -> None:
     """Each rule is a warn-level asset check of marts/mart_quality_flags that warns (the rule fired on
     the real data) and does not fail the run."""
@@ -236,9 +263,9 @@ def test_real_rules_are_warn_level_asset_checks(pipeline_run) -> None:
         for e in pipeline_run.result.get_asset_check_evaluations()
         if e.asset_key.path == ["marts", "mart_quality_flags"]
     }
-    assert set(RULES.values()) <= set(evaluations)
-    for rule_id in ("A2", "A3", "A5"):
-        evaluation = evaluations[RULES[rule_id]]
+    assert set(CHECKS.values()) <= set(evaluations)
+    for rule_name in ("MASKING_GAP", "HIGH_GRP_LOW_INCOME", "RESOURCE_ENCLAVE"):
+        evaluation = evaluations[CHECKS[rule_name]]
         assert not evaluation.passed
         assert evaluation.severity.value == "WARN"
 
@@ -371,7 +398,7 @@ def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
     assert counts["region_years"] == 8 * 10
     assert counts["growth_windows"] == 3 * 10  # windows ending 2015, 2016, 2017
     assert 0.02 < counts["max_masking_gap"] < 0.05  # a mild gap, below A2's threshold
-    for test_name in RULES.values():
+    for test_name in CHECKS.values():
         assert _test_status(run_results, test_name) == "pass"
 
 
@@ -391,7 +418,8 @@ def test_fixture_national_arithmetic_mean_fires_a1_error(fixture_builds: dict) -
             assert flag["region_code"] is None
             assert "equals the arithmetic mean" in flag["explanation"]
     # Income is still published as total / total: not flagged.
-    assert not [f for f in flags if f["indicator"] == "money_income_per_capita_kzt"]
-    assert _test_status(run_results, RULES["A1"]) == "warn"
-    for rule_id in ("A2", "A3", "A4", "A5", "A6", "A7"):
-        assert _test_status(run_results, RULES[rule_id]) == "pass"
+    assert not [f for f in flags if f["indicator"] == "money_income_per_capita_kzt_month"]
+    assert _test_status(run_results, CHECKS["NATIONAL_IS_ARITHMETIC_MEAN"]) == "warn"
+    for rule_name, check in CHECKS.items():
+        if rule_name != "NATIONAL_IS_ARITHMETIC_MEAN":
+            assert _test_status(run_results, check) == "pass"

@@ -48,7 +48,7 @@
          'unit': 'USD per person per year', 'short_unit': 'USD a year',
          'regional': 'grp_per_capita_usd', 'national': 'grp_per_capita_usd',
          'datasets': ['grp_per_capita', 'population_average']},
-        {'indicator': 'money_income_per_capita_kzt', 'label': 'money income per capita',
+        {'indicator': 'money_income_per_capita_kzt_month', 'label': 'money income per capita',
          'unit': 'KZT per person per month', 'short_unit': 'KZT a month',
          'regional': 'money_income_per_capita_kzt_month', 'national': 'money_income_per_capita_kzt_month',
          'datasets': ['income_annual', 'population_average']},
