@@ -270,7 +270,7 @@ def labelled_scatter(
                 ax.plot([0, x_max], [0, x_max * national[1] / national[0]], "--", color="#888888", lw=0.9)
             ax.set_xlim(0, x_max)
             ax.set_ylim(0, max(p[2] for p in points) * 1.15)
-            _label_points(ax, points, bold=right, panels=len(panels))
+            _label_points(ax, points, bold=right)
             ax.set_title(str(panel), fontsize=10)
             ax.set_xlabel(xlabel)
             plain_axes(ax)
@@ -290,30 +290,28 @@ def labelled_scatter(
     return fig
 
 
-def _label_points(ax, points: list[tuple[str, float, float, bool]], bold: str, panels: int) -> None:
-    """Name beside each point, nudged up or down (in steps of one line) away from labels already
-    placed, so that a cluster of regions stays readable."""
+def _label_points(ax, points: list[tuple[str, float, float, bool]], bold: str, gap: float = 0.032) -> None:
+    """Name beside each point, to its right. Labels are given distinct heights at least ``gap`` (axes
+    fraction) apart, top to bottom in the order of the points, so that none overlaps another; a
+    grey leader joins a label moved away from its point."""
     width, height = ax.get_xlim()[1], ax.get_ylim()[1]
-    placed: list[tuple[float, float, float]] = []  # (x0, x1, y) in axes fractions
-    for name, x, y, _ in sorted(points, key=lambda p: (-p[2], p[1])):
-        fx, fy = x / width, y / height
-        label = name  # the dim table's name, unabridged: one spelling everywhere
-        span = 0.007 * len(label) * panels  # a 6 pt character, as a fraction of the panel's width
-        offset = 0.0
-        for step in (0, -1, 1, -2, 2, -3, 3):
-            offset = step * 0.035
-            if all(abs(fy + offset - py) > 0.033 or fx + span < px0 or fx > px1 for px0, px1, py in placed):
-                break
-        placed.append((fx, fx + span, fy + offset))
+    ordered = sorted(points, key=lambda p: -p[2])
+    slots: list[float] = []
+    for _, _, y, _ in ordered:
+        slots.append(min(y / height, slots[-1] - gap) if slots else y / height)
+    shift = max(0.0, 0.02 - slots[-1]) if slots else 0.0  # keep the lowest label inside the axes
+    for (name, x, y, _), slot in zip(ordered, slots, strict=True):
+        fy = slot + shift
+        moved = abs(fy - y / height) > gap / 3
         ax.annotate(
-            label,
+            name,  # the dim table's name, unabridged: one spelling everywhere
             (x, y),
-            xytext=(fx + 0.012, fy + offset),
+            xytext=(x / width + 0.025, fy),
             textcoords="axes fraction",
             fontsize=6,
             fontweight="bold" if name == bold else "normal",
             va="center",
-            arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.4} if offset else None,
+            arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.4} if moved else None,
         )
 
 

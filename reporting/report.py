@@ -37,10 +37,20 @@ ATTRIBUTION = (
     "warehouse's published marts. Region boundaries (2022): simplemaps.com (their terms apply), as copied "
     "in the kazakhstan-map-vue project; simplified for drawing."
 )
-NATIONAL_INDICATORS = {  # indicator: (chart title, unit after / 1000)
-    "grp_per_capita_published_kzt": ("GRP per capita (the BNS figure)", "thousand tenge per year"),
-    "money_income_per_capita_kzt": ("Money income per capita", "thousand tenge per month"),
-}
+#: (indicator codes, the first present is drawn; chart title, unit after / 1000). The codes of the
+#: fact columns are accepted too, so the chart survives the marts adopting the facts' vocabulary.
+NATIONAL_INDICATORS = (
+    (
+        ("grp_per_capita_published_kzt", "grp_per_capita_thousand_kzt"),
+        "GRP per capita (the BNS figure)",
+        "thousand tenge per year",
+    ),
+    (
+        ("money_income_per_capita_kzt", "money_income_per_capita_kzt_month"),
+        "Money income per capita",
+        "thousand tenge per month",
+    ),
+)
 NATIONAL_STYLES = {
     "published national value": {"color": "black", "linewidth": 2.4},
     "population-weighted mean": {"color": "#1f77b4", "linestyle": "--"},
@@ -153,10 +163,17 @@ def national_three_ways(db: Published) -> Section:
     if not db.has(table, *needed, "arithmetic_mean"):
         return _unavailable(section)
     body = []
-    for indicator, (title, unit) in NATIONAL_INDICATORS.items():
+    present = {r[0] for r in db.rows(f"select distinct indicator from {table}")}
+    for codes, title, unit in NATIONAL_INDICATORS:
+        indicator = next((c for c in codes if c in present), None)
+        if indicator is None:
+            continue
+        # A code in thousands already (the facts' grp_per_capita_thousand_kzt) is not scaled again.
+        scale = 1 if "thousand" in indicator else 1000
         rows = db.rows(
-            f"select year, published_national_value / 1000, pop_weighted_mean / 1000, arithmetic_mean / 1000 "
-            f"from {table} where geography = 'as_published' and indicator = ? order by year",
+            f"select year, published_national_value / {scale}, pop_weighted_mean / {scale}, "
+            f"arithmetic_mean / {scale} from {table} where geography = 'as_published' and indicator = ? "
+            "order by year",
             [indicator],
         )
         if not rows:
@@ -318,12 +335,15 @@ def choropleth(db: Published) -> Section:
 def development_trap(db: Published) -> Section:
     table = "marts.mart_development_trap"
     section = Section("development-trap", "Development Trap Index (share of comparisons failed)", [table])
-    if not db.has(table, "region_name_en", "year", "dt_share", "at_risk", "geography"):
+    if not db.has(table, "region_code", "year", "dt_share", "at_risk", "geography"):
         return _unavailable(section)
-    rows = db.rows(
-        f"select region_name_en, year, dt_share, at_risk from {table} "
-        "where geography = 'as_published' order by region_name_en, year"
-    )
+    rows = [
+        (db.name(code), year, share, risk)
+        for code, year, share, risk in db.rows(
+            f"select region_code, year, dt_share, at_risk from {table} "
+            "where geography = 'as_published' order by region_code, year"
+        )
+    ]
     names = sorted({r[0] for r in rows})
     years = sorted({r[1] for r in rows})
     values = {(name, year): share for name, year, share, _ in rows}
@@ -340,19 +360,19 @@ def development_trap(db: Published) -> Section:
 def competitiveness(db: Published) -> Section:
     table = "marts.mart_competitiveness_cohesion"
     section = Section("competitiveness", "Regional Competitiveness and Cohesion Index", [table])
-    needed = ("region_name_en", "year", "rcci_national_100", "competitiveness_national_100")
+    needed = ("region_code", "year", "rcci_national_100", "competitiveness_national_100")
     if not db.has(table, *needed, "cohesion_national_100"):
         return _unavailable(section)
     latest = db.rows(f"select max(year) from {table} where rcci_national_100 is not null")[0][0]
     if latest is None:
         return _unavailable(section)
     rows = db.rows(
-        f"select region_name_en, rcci_national_100, competitiveness_national_100, cohesion_national_100 "
+        f"select region_code, rcci_national_100, competitiveness_national_100, cohesion_national_100 "
         f"from {table} where year = ? and rcci_national_100 is not null order by rcci_national_100 desc",
         [latest],
     )
     fig = charts.bar_chart(
-        [r[0] for r in rows],
+        [db.name(r[0]) for r in rows],
         [r[1] for r in rows],
         xlabel=f"RCCI {latest} (Kazakhstan = 100)",
         reference=100,
