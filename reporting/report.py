@@ -188,7 +188,14 @@ def national_three_ways(db: Published) -> Section:
         body.append(charts.svg_of(fig, f"{section.id}-{indicator}", f"{section.title}: {indicator}"))
     if not body:
         return _unavailable(section)
-    section.body = "\n".join(body)
+    section.body = "\n".join(body) + about(
+        unit="thousand tenge per person (GRP: per year; money income: per month), nominal",
+        formula="population-weighted: sum(x_r pop_r) / sum(pop_r); arithmetic: mean_r(x_r); published: "
+        "the BNS national row",
+        status="published national value: BNS; the two means: derived by the warehouse",
+        geography="as published (the map of each year)",
+        source="marts.mart_national_level (indicator codes in its indicator column)",
+    )
     section.note = (
         "The national per-capita value is total over total, i.e. the population-weighted mean of the "
         "regions. The arithmetic mean gives a small rich region (Atyrau) the weight of a large poor one "
@@ -222,7 +229,15 @@ def inequality_over_time(db: Published) -> Section:
         return _unavailable(section)
     ordered = {p: panels[p] for p in dict.fromkeys(INEQUALITY_PANELS.values()) if p in panels}
     fig = charts.small_multiples(ordered, styles=WEIGHTING_STYLES)
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        indicator="GRP per capita = GRP / average population (derived)",
+        unit="index (Gini, Theil, Atkinson: 0 = equality; CV and sigma: dimensionless)",
+        formula="per measure and weighting: marts.mart_inequality.formula",
+        weighting="population (solid) / none (dashed)",
+        status="derived by the warehouse (checked against PySAL inequality)",
+        geography="as published: the regions of each year's map",
+        source="marts.mart_inequality",
+    )
     section.note = (
         "Solid: population-weighted (the headline: regions count by their population); dashed: "
         "unweighted (each region counts once). The coefficient of variation's weighted form is the "
@@ -260,7 +275,13 @@ def theil_decomposition(db: Published) -> Section:
     if not panels:
         return _unavailable(section)
     fig = charts.stacked_multiples(dict(sorted(panels.items())))
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="Theil index (0 = equality)",
+        formula="T = between + within; groups: macro_region of marts.dim_region",
+        status="derived by the warehouse",
+        geography="as published",
+        source="marts.mart_inequality_decomposition",
+    )
     section.note = (
         "Between + within = the Theil index of the year (exact decomposition); groups: West, North, "
         "Central, East, South. Theil T weights the within part by output shares, Theil L by population."
@@ -285,7 +306,12 @@ def spatial_autocorrelation(db: Published) -> Section:
     if not rows:
         return _unavailable(section)
     fig = charts.line_chart(_series(rows), ylabel="Moran's I (row-standardised contiguity)", height=3.4)
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        statistic="global Moran's I of GRP per capita (level or log), derived",
+        weights="contiguity (seed region_adjacency), row-standardised",
+        geography="as published",
+        source=table,
+    )
     section.note = (
         "Above its expectation under no autocorrelation, -1/(n-1) (about -0.05), neighbouring regions "
         "are alike; below it, unlike. The three cities are enclaves with one neighbour each."
@@ -349,7 +375,13 @@ def development_trap(db: Published) -> Section:
     values = {(name, year): share for name, year, share, _ in rows}
     marks = [(name, year) for name, year, _, risk in rows if risk]
     fig = charts.heatmap(names, years, values, marks=marks, colorbar_label="dt_share", mark_label="at risk")
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="share of comparisons failed, 0-1",
+        formula="METHODS.md section 1 (Development Trap Index)",
+        status="derived by the warehouse",
+        geography="as published",
+        source=table,
+    )
     section.note = (
         "Share of the growth comparisons (own past and national, for GRP per capita, productivity and "
         "employment) on which the region underperforms; a dot marks a region-year flagged at risk."
@@ -379,7 +411,14 @@ def competitiveness(db: Published) -> Section:
         markers={"competitiveness": [r[2] for r in rows], "cohesion": [r[3] for r in rows]},
     )
     section.title = f"Regional Competitiveness and Cohesion Index, {latest}"
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="index, Kazakhstan = 100",
+        formula="METHODS.md section 2; docs/methodology_indices.md",
+        status="derived by the warehouse",
+        geography="as published",
+        year=latest,
+        source=table,
+    )
     section.note = (
         "Bars: the index; points: its competitiveness and cohesion parts. Dashed line: the country."
     )
@@ -421,6 +460,29 @@ def quality_flags(db: Published) -> Section:
     return section
 
 
+def source_releases(db: Published) -> Section:
+    table = "raw.releases"
+    section = Section("source-releases", "Source releases in this publication", [table])
+    if not db.has(table, "release_id", "dataset_id", "source", "status", "fetched_at", "row_count"):
+        return _unavailable(section)
+    rows = db.rows(
+        f"select dataset_id, left(release_id, 12), source, fetched_at::varchar, row_count from {table} "
+        "where status = 'loaded' qualify row_number() over (partition by dataset_id "
+        "order by fetched_at desc) = 1 order by dataset_id"
+    )
+    if not rows:
+        return _unavailable(section)
+    section.body = html_table(
+        ["dataset", "release (sha256, first 12)", "source", "fetched at", "rows"], rows, css="releases"
+    )
+    section.note = (
+        "The latest loaded release of every BNS dataset behind the numbers above; captions cite them by "
+        "dataset and the first 12 characters of the release's sha256. Every attempt, with its URL: "
+        "raw.releases."
+    )
+    return section
+
+
 SECTIONS: list[Callable[[Published], Section]] = [
     story.headline,
     story.grp_vs_income,
@@ -437,6 +499,7 @@ SECTIONS: list[Callable[[Published], Section]] = [
     competitiveness,
     dynamics.rank_range_chart,
     quality_flags,
+    source_releases,
 ]
 
 

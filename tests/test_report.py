@@ -26,6 +26,7 @@ SECTIONS = {
     "lisa-clusters": "marts.mart_local_moran",
     "markov-transitions": "marts.mart_markov_transitions",
     "rcci-rank-range": "marts.mart_rcci_robustness",
+    "source-releases": "raw.releases",
     "grp-per-capita": "marts.fct_region_year",
     "national-three-ways": "marts.mart_national_level",
     "inequality-over-time": "marts.mart_inequality",
@@ -52,7 +53,11 @@ TITLES = {
 NOT_AVAILABLE = "not available in this build"
 REGIONS_2022 = 20
 #: Sections drawn as a table, not a chart.
-TABLE_SECTIONS = {"headline": "headline-figures", "markov-transitions": "transition-matrix"}
+TABLE_SECTIONS = {
+    "headline": "headline-figures",
+    "markov-transitions": "transition-matrix",
+    "source-releases": "class='releases'",
+}
 REGION_LINK = re.compile(r"^(regions/)?KZ-\d\d\.html$|^\.\./report\.html(#[\w-]+)?$")
 
 
