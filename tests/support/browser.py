@@ -29,10 +29,9 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 
 def find_chromium() -> str | None:
     """Path of a Chromium binary, ``$KZW_CHROMIUM`` first, or None."""
-    explicit = os.environ.get("KZW_CHROMIUM")
-    if explicit:
-        return shutil.which(explicit)
-    for name in CANDIDATES:
+    for name in (os.environ.get("KZW_CHROMIUM"), *CANDIDATES):
+        if not name:
+            continue
         found = shutil.which(name)
         if found:
             return found
