@@ -156,11 +156,11 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #eee; }
 .chart { width: 100%; height: auto; }
 .note, .meta { color: #555; font-size: 0.85rem; }
 .unavailable { background: #fff4e5; border-left: 4px solid #f0a030; padding: 0.5rem 1rem; }
-.table-wrap { max-height: 40rem; overflow-y: auto; }
+.table-wrap { max-width: 100%; }
 table { border-collapse: collapse; font-size: 0.75rem; width: 100%; table-layout: auto; }
 th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top;
          white-space: normal; overflow-wrap: break-word; }
-td.num, th.num { text-align: right; }
+table.flags td:last-child { min-width: 22rem; }
 .headline-figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0.8rem; }
 .figure { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.8rem; background: #fafafa; }
 .figure .value { font-size: 1.6rem; font-weight: 600; }

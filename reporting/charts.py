@@ -240,6 +240,8 @@ def bar_chart(
         ax.set_yticks(list(positions), labels, fontsize=7)
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
+        if all(float(v).is_integer() for v in values):  # counts: no 2.5 flags
+            ax.xaxis.get_major_locator().set_params(integer=True)
         plain_axes(ax, y=False)
         fig.legend(loc="outside lower center", ncols=4, fontsize=7, frameon=False)
     return fig

@@ -175,6 +175,7 @@ def rank_range_chart(db: Published, year: int | None = None) -> Section:
         ax.set_yticks(range(len(rows)), [db.name(r[0]) for r in rows], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlabel("rank (1 = most competitive and cohesive)")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         fig.legend(
             handles=[
                 Patch(color="#9ecae1", label="range over 40 variants"),

@@ -65,19 +65,9 @@ INEQUALITY_PANELS = {
     "atkinson": "Atkinson (e = 1)",
     "sigma_log": "sigma of ln y",
 }
-QUALITY_COLUMNS = (
-    "severity",
-    "rule_id",
-    "rule_name",
-    "year",
-    "region_name_en",
-    "indicator",
-    "metric",
-    "measured_value",
-    "comparator",
-    "threshold",
-    "explanation",
-)
+#: The flag table's columns: the metric, measured value, comparator and threshold are each spelled out
+#: in the explanation, so the table stays narrow enough to wrap instead of being clipped.
+QUALITY_COLUMNS = ("severity", "rule_id", "rule_name", "year", "region_code", "indicator", "explanation")
 QUALITY_ROWS = 300
 SEVERITY_COLOURS = {"error": "#d62728", "warn": "#f0a030"}
 THEIL_LABELS = {"theil_t": "Theil T", "theil_l": "Theil L"}
@@ -435,6 +425,10 @@ def quality_flags(db: Published) -> Section:
     count = db.rows(f"select count(*) from {table}")[0][0]
     order = "order by severity, year desc nulls last" if {"severity", "year"} <= set(columns) else ""
     rows = db.rows(f"select {', '.join(shown)} from {table} {order} limit {QUALITY_ROWS}")
+    if "region_code" in shown:  # the dim table's name, or the country for a national flag
+        at = shown.index("region_code")
+        rows = [(*r[:at], "Kazakhstan" if r[at] is None else db.name(r[at]), *r[at + 1 :]) for r in rows]
+        shown = [*shown[:at], "region", *shown[at + 1 :]]
     body = []
     if count and {"rule_id", "rule_name", "severity"} <= set(columns):
         counts = db.rows(

@@ -37,6 +37,10 @@ REPORT_PROBES = {
     ".map(a => a.getAttribute('href'))",
     "map_box": "(() => { const r = document.querySelector('#choropleth svg').getBoundingClientRect();"
     " return [r.width, r.height]; })()",
+    # Every table fits the page width: wrapped, not clipped or scrolled sideways.
+    "overflowing_tables": "Array.from(document.querySelectorAll('table'))"
+    ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length",
+    "flag_rows": "document.querySelectorAll('#quality-flags table tbody tr').length",
     "unavailable": "document.querySelectorAll('section[data-available=\"false\"]').length",
     "resources": "performance.getEntriesByType('resource').map(e => e.name)",
 }
@@ -46,6 +50,8 @@ PAGE_PROBES = {
     "series_svg": "document.querySelectorAll('#series svg').length",
     "flags_text": "document.querySelector('#quality-flags').innerText",
     "back": "document.querySelector('nav.pager a').getAttribute('href')",
+    "overflowing_tables": "Array.from(document.querySelectorAll('table'))"
+    ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length",
     "resources": "performance.getEntriesByType('resource').map(e => e.name)",
 }
 
@@ -72,6 +78,7 @@ def test_report_renders_in_headless_chromium_with_headline_scatter_and_map(pipel
     width, height = values["map_box"]
     assert width > 300 and height > 100  # drawn, not collapsed
     assert values["unavailable"] == 0
+    assert values["flag_rows"] > 0 and values["overflowing_tables"] == 0
     assert values["resources"] == []  # nothing fetched: no CDN, no font, no image
     assert result.screenshot.stat().st_size > 50_000
 
@@ -86,4 +93,5 @@ def test_region_page_renders_in_headless_chromium(pipeline_run, artifacts):
     assert values["scorecard_rows"] >= 5 and values["series_svg"] == 1
     assert "HIGH_GRP_LOW_INCOME" in values["flags_text"]
     assert values["back"] == "../report.html" and values["resources"] == []
+    assert values["overflowing_tables"] == 0
     assert result.screenshot.stat().st_size > 20_000
