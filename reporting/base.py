@@ -160,7 +160,8 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid #eee; }
 table { border-collapse: collapse; font-size: 0.75rem; width: 100%; table-layout: auto; }
 th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top;
          white-space: normal; overflow-wrap: break-word; }
-table.flags td:last-child { min-width: 22rem; }
+table.flags td:last-child { min-width: 16rem; }
+figure { margin: 1rem 0; }
 .headline-figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0.8rem; }
 .figure { border: 1px solid #ddd; border-radius: 6px; padding: 0.6rem 0.8rem; background: #fafafa; }
 .figure .value { font-size: 1.6rem; font-weight: 600; }
