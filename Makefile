@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 UI_PORT ?= 3000
 
-.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench
+.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench browser
 
 help:
 	@echo "make run    - set up, materialize every asset on the embedded snapshot, print a summary"
@@ -35,7 +35,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	@touch $@
 
 setup: $(VENV)/.runtime dbt-parse
-setup-dev: $(VENV)/.dev dbt-parse
+setup-dev: $(VENV)/.dev dbt-parse browser
+
+# Headless Chromium for the report's browser test: installed (apt, as root or passwordless sudo) where
+# missing and allowed; otherwise a clear message and that one test skips.
+browser:
+	@.ci/install-chromium
 
 dbt-parse:
 	@$(BIN)/dbt parse --quiet --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project

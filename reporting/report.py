@@ -9,9 +9,6 @@ published, the report only selects and plots it.
 from __future__ import annotations
 
 import html
-import os
-import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,22 +17,31 @@ from pathlib import Path
 
 import duckdb
 
-from reporting import charts
+from reporting import charts, dynamics, regions, story
+from reporting.base import (
+    GEOJSON,
+    INDICATOR,
+    REGION_PAGE,
+    Published,
+    Section,
+    about,
+    page_html,
+    write_atomically,
+)
+from reporting.base import series as _series
+from reporting.base import table as html_table
+from reporting.base import unavailable as _unavailable
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-GEOJSON = REPO_ROOT / "ingestion" / "snapshot" / "geo" / "kz_regions_2022_boundaries_simplemaps.geojson"
 ATTRIBUTION = (
     "Data: Bureau of National Statistics of the Republic of Kazakhstan (stat.gov.kz), through this "
     "warehouse's published marts. Region boundaries (2022): simplemaps.com (their terms apply), as copied "
     "in the kazakhstan-map-vue project; simplified for drawing."
 )
-UNAVAILABLE = "Not available in this build"
-#: The indicator of the inequality charts: GRP per capita computed as GRP / average population.
-INDICATOR = "grp_per_capita_kzt"
-NATIONAL_INDICATORS = {  # indicator: (chart title, unit after / 1000)
-    "grp_per_capita_published_kzt": ("GRP per capita (the BNS figure)", "thousand tenge per year"),
-    "money_income_per_capita_kzt_month": ("Money income per capita", "thousand tenge per month"),
-}
+#: (indicator codes, the first present is drawn; chart title, unit after / 1000).
+NATIONAL_INDICATORS = (
+    (("grp_per_capita_published_kzt",), "GRP per capita (the BNS figure)", "thousand tenge per year"),
+    (("money_income_per_capita_kzt_month",), "Money income per capita", "thousand tenge per month"),
+)
 NATIONAL_STYLES = {
     "published national value": {"color": "black", "linewidth": 2.4},
     "population-weighted mean": {"color": "#1f77b4", "linestyle": "--"},
@@ -50,19 +56,9 @@ INEQUALITY_PANELS = {
     "atkinson": "Atkinson (e = 1)",
     "sigma_log": "sigma of ln y",
 }
-QUALITY_COLUMNS = (
-    "severity",
-    "rule_id",
-    "rule_name",
-    "year",
-    "region_name_en",
-    "indicator",
-    "metric",
-    "measured_value",
-    "comparator",
-    "threshold",
-    "explanation",
-)
+#: The flag table's columns: the metric, measured value, comparator and threshold are each spelled out
+#: in the explanation, so the table stays narrow enough to wrap instead of being clipped.
+QUALITY_COLUMNS = ("severity", "rule_id", "rule_name", "year", "region_code", "indicator", "explanation")
 QUALITY_ROWS = 300
 SEVERITY_COLOURS = {"error": "#d62728", "warn": "#f0a030"}
 THEIL_LABELS = {"theil_t": "Theil T", "theil_l": "Theil L"}
@@ -74,52 +70,15 @@ WEIGHTING_STYLES = {
 
 
 @dataclass
-class Section:
-    id: str
-    title: str
-    sources: list[str]
-    body: str = ""
-    available: bool = True
-    note: str = ""
-
-
-@dataclass
 class ReportResult:
     path: Path
     version: str | None
     sections: list[Section] = field(default_factory=list)
+    region_pages: dict[str, Path] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
         return [s.id for s in self.sections if not s.available]
-
-
-class Published:
-    """Read-only access to one published file: which tables exist, what columns they have."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, geojson: Path = GEOJSON) -> None:
-        self.con = con
-        self.geojson = geojson
-        rows = con.execute(
-            "select schema_name || '.' || table_name, list(column_name order by column_index) "
-            "from duckdb_columns() where database_name = current_database() group by all"
-        ).fetchall()
-        self.columns: dict[str, list[str]] = dict(rows)
-
-    def has(self, table: str, *columns: str) -> bool:
-        return table in self.columns and all(c in self.columns[table] for c in columns)
-
-    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
-        return self.con.execute(sql, params or []).fetchall()
-
-
-def _series(rows: list[tuple]) -> dict[str, tuple[list, list]]:
-    """(name, x, y) rows -> {name: (xs, ys)}, in row order."""
-    out: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for name, x, y in rows:
-        out[name][0].append(x)
-        out[name][1].append(y)
-    return dict(out)
 
 
 # --- sections ---------------------------------------------------------------------------------------
@@ -127,30 +86,49 @@ def _series(rows: list[tuple]) -> dict[str, tuple[list, list]]:
 
 def grp_per_capita(db: Published) -> Section:
     section = Section("grp-per-capita", "GRP per capita by region over time", ["marts.fct_region_year"])
-    if not db.has("marts.fct_region_year", "region_name_en", "year", "grp_per_capita_kzt"):
+    if not db.has("marts.fct_region_year", "region_code", "year", "grp_per_capita_kzt"):
         return _unavailable(section)
+    # One panel per region (the dim table's name), richest in its latest year first.
     rows = db.rows(
-        "select region_name_en, year, grp_per_capita_kzt / 1000 from marts.fct_region_year "
-        "where grp_per_capita_kzt is not null order by region_name_en, year"
+        "select region_code, year, grp_per_capita_kzt / 1000, "
+        "last(grp_per_capita_kzt order by year) over (partition by region_code) as latest "
+        "from marts.fct_region_year where grp_per_capita_kzt is not null "
+        "order by latest desc, region_code, year"
     )
-    series = _series(rows)
-    styles = {name: {"linestyle": ("-", "--", ":")[i // 10]} for i, name in enumerate(series)}
+    national: tuple[list, list] | None = None
     if db.has("marts.fct_national_year", "year", "grp_per_capita_kzt"):
         section.sources.append("marts.fct_national_year")
-        national = db.rows(
-            "select 'Kazakhstan', year, grp_per_capita_kzt / 1000 from marts.fct_national_year "
-            "where grp_per_capita_kzt is not null order by year"
-        )
-        series.update(_series(national))
-        styles["Kazakhstan"] = {"color": "black", "linewidth": 2.4}
-    fig = charts.line_chart(
-        series, ylabel="thousand tenge per person (log scale)", log=True, styles=styles, legend_outside=True
+        national = _series(
+            db.rows(
+                "select 'Kazakhstan', year, grp_per_capita_kzt / 1000 from marts.fct_national_year "
+                "where grp_per_capita_kzt is not null order by year"
+            )
+        ).get("Kazakhstan")
+    panels = {}
+    for code, values in _series([(code, year, value) for code, year, value, _ in rows]).items():
+        panels[db.name(code)] = {"region": values, **({"Kazakhstan": national} if national else {})}
+    styles = {"region": {"color": "#1f77b4"}, "Kazakhstan": {"color": "#888888", "linewidth": 1.0}}
+    fig = charts.small_multiples(
+        panels,
+        styles=styles,
+        columns=5,
+        log=True,
+        sharey=True,
+        ylabel="GRP per capita, thousand tenge per person per year (log scale)",
+        row_height=1.45,
     )
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="thousand tenge per person per year, nominal",
+        formula="GRP (published, mln tenge) / average annual population (published)",
+        status="derived by the warehouse from two published BNS series",
+        geography="as published: a panel stops or starts where the map changed",
+        source="marts.fct_region_year.grp_per_capita_kzt; grey: marts.fct_national_year",
+    )
     section.note = (
-        "Nominal GRP over average annual population, as-published geography: a line stops or starts "
-        "where the map of regions changed (2018: Shymkent and Turkestan; 2022: Abai, Zhetisu, Ulytau). "
-        "Black: the country (national GRP over national population)."
+        "One panel per region, richest first; grey: the country (national GRP over national "
+        "population), the same in every panel. Log scale: equal distances are equal ratios. The map of "
+        "regions changed in 2018 (Shymkent and Turkestan from South Kazakhstan) and 2022 (Abai, Zhetisu, "
+        "Ulytau)."
     )
     return section
 
@@ -166,10 +144,17 @@ def national_three_ways(db: Published) -> Section:
     if not db.has(table, *needed, "arithmetic_mean"):
         return _unavailable(section)
     body = []
-    for indicator, (title, unit) in NATIONAL_INDICATORS.items():
+    present = {r[0] for r in db.rows(f"select distinct indicator from {table}")}
+    for codes, title, unit in NATIONAL_INDICATORS:
+        indicator = next((c for c in codes if c in present), None)
+        if indicator is None:
+            continue
+        # A code in thousands already (the facts' grp_per_capita_thousand_kzt) is not scaled again.
+        scale = 1 if "thousand" in indicator else 1000
         rows = db.rows(
-            f"select year, published_national_value / 1000, pop_weighted_mean / 1000, arithmetic_mean / 1000 "
-            f"from {table} where geography = 'as_published' and indicator = ? order by year",
+            f"select year, published_national_value / {scale}, pop_weighted_mean / {scale}, "
+            f"arithmetic_mean / {scale} from {table} where geography = 'as_published' and indicator = ? "
+            "order by year",
             [indicator],
         )
         if not rows:
@@ -184,7 +169,14 @@ def national_three_ways(db: Published) -> Section:
         body.append(charts.svg_of(fig, f"{section.id}-{indicator}", f"{section.title}: {indicator}"))
     if not body:
         return _unavailable(section)
-    section.body = "\n".join(body)
+    section.body = "\n".join(body) + about(
+        unit="thousand tenge per person (GRP: per year; money income: per month), nominal",
+        formula="population-weighted: sum(x_r pop_r) / sum(pop_r); arithmetic: mean_r(x_r); published: "
+        "the BNS national row",
+        status="published national value: BNS; the two means: derived by the warehouse",
+        geography="as published (the map of each year)",
+        source="marts.mart_national_level (indicator codes in its indicator column)",
+    )
     section.note = (
         "The national per-capita value is total over total, i.e. the population-weighted mean of the "
         "regions. The arithmetic mean gives a small rich region (Atyrau) the weight of a large poor one "
@@ -218,7 +210,15 @@ def inequality_over_time(db: Published) -> Section:
         return _unavailable(section)
     ordered = {p: panels[p] for p in dict.fromkeys(INEQUALITY_PANELS.values()) if p in panels}
     fig = charts.small_multiples(ordered, styles=WEIGHTING_STYLES)
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        indicator="GRP per capita = GRP / average population (derived)",
+        unit="index (Gini, Theil, Atkinson: 0 = equality; CV and sigma: dimensionless)",
+        formula="per measure and weighting: marts.mart_inequality.formula",
+        weighting="population (solid) / none (dashed)",
+        status="derived by the warehouse (checked against PySAL inequality)",
+        geography="as published: the regions of each year's map",
+        source="marts.mart_inequality",
+    )
     section.note = (
         "Solid: population-weighted (the headline: regions count by their population); dashed: "
         "unweighted (each region counts once). The coefficient of variation's weighted form is the "
@@ -256,7 +256,13 @@ def theil_decomposition(db: Published) -> Section:
     if not panels:
         return _unavailable(section)
     fig = charts.stacked_multiples(dict(sorted(panels.items())))
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="Theil index (0 = equality)",
+        formula="T = between + within; groups: macro_region of marts.dim_region",
+        status="derived by the warehouse",
+        geography="as published",
+        source="marts.mart_inequality_decomposition",
+    )
     section.note = (
         "Between + within = the Theil index of the year (exact decomposition); groups: West, North, "
         "Central, East, South. Theil T weights the within part by output shares, Theil L by population."
@@ -281,7 +287,12 @@ def spatial_autocorrelation(db: Published) -> Section:
     if not rows:
         return _unavailable(section)
     fig = charts.line_chart(_series(rows), ylabel="Moran's I (row-standardised contiguity)", height=3.4)
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        statistic="global Moran's I of GRP per capita (level or log), derived",
+        weights="contiguity (seed region_adjacency), row-standardised",
+        geography="as published",
+        source=table,
+    )
     section.note = (
         "Above its expectation under no autocorrelation, -1/(n-1) (about -0.05), neighbouring regions "
         "are alike; below it, unlike. The three cities are enclaves with one neighbour each."
@@ -307,31 +318,51 @@ def choropleth(db: Published) -> Section:
             [latest],
         )
     )
-    regions = charts.load_regions(db.geojson)
+    regions = charts.load_regions(db.geojson, db.region_names)
+    links = {code: REGION_PAGE.format(code=code) for code in db.current_regions if code in regions}
     fig, tooltips = charts.choropleth(
-        regions, values, label=f"GRP per capita {latest}, thousand tenge (log scale)"
+        regions, values, label=f"GRP per capita {latest}, thousand tenge (log scale)", links=links
     )
     section.title = f"Map: GRP per capita, {latest}"
-    section.body = charts.svg_of(fig, section.id, section.title, titles=tooltips)
-    section.note = "Hover over a region for its value. Grey: no value published for that year."
+    section.body = charts.svg_of(fig, section.id, section.title, titles=tooltips) + about(
+        unit="thousand tenge per person per year, nominal",
+        formula="GRP / average annual population",
+        status="derived from published BNS series",
+        geography="2022 map (20 regions)",
+        year=latest,
+        source="marts.fct_region_year.grp_per_capita_kzt",
+    )
+    section.note = (
+        "Hover over a region for its value; click it for the region's page. Grey: no value "
+        "published for that year."
+    )
     return section
 
 
 def development_trap(db: Published) -> Section:
     table = "marts.mart_development_trap"
     section = Section("development-trap", "Development Trap Index (share of comparisons failed)", [table])
-    if not db.has(table, "region_name_en", "year", "dt_share", "at_risk", "geography"):
+    if not db.has(table, "region_code", "year", "dt_share", "at_risk", "geography"):
         return _unavailable(section)
-    rows = db.rows(
-        f"select region_name_en, year, dt_share, at_risk from {table} "
-        "where geography = 'as_published' order by region_name_en, year"
-    )
+    rows = [
+        (db.name(code), year, share, risk)
+        for code, year, share, risk in db.rows(
+            f"select region_code, year, dt_share, at_risk from {table} "
+            "where geography = 'as_published' order by region_code, year"
+        )
+    ]
     names = sorted({r[0] for r in rows})
     years = sorted({r[1] for r in rows})
     values = {(name, year): share for name, year, share, _ in rows}
     marks = [(name, year) for name, year, _, risk in rows if risk]
     fig = charts.heatmap(names, years, values, marks=marks, colorbar_label="dt_share", mark_label="at risk")
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="share of comparisons failed, 0-1",
+        formula="METHODS.md section 1 (Development Trap Index)",
+        status="derived by the warehouse",
+        geography="as published",
+        source=table,
+    )
     section.note = (
         "Share of the growth comparisons (own past and national, for GRP per capita, productivity and "
         "employment) on which the region underperforms; a dot marks a region-year flagged at risk."
@@ -342,26 +373,33 @@ def development_trap(db: Published) -> Section:
 def competitiveness(db: Published) -> Section:
     table = "marts.mart_competitiveness_cohesion"
     section = Section("competitiveness", "Regional Competitiveness and Cohesion Index", [table])
-    needed = ("region_name_en", "year", "rcci_national_100", "competitiveness_national_100")
+    needed = ("region_code", "year", "rcci_national_100", "competitiveness_national_100")
     if not db.has(table, *needed, "cohesion_national_100"):
         return _unavailable(section)
     latest = db.rows(f"select max(year) from {table} where rcci_national_100 is not null")[0][0]
     if latest is None:
         return _unavailable(section)
     rows = db.rows(
-        f"select region_name_en, rcci_national_100, competitiveness_national_100, cohesion_national_100 "
+        f"select region_code, rcci_national_100, competitiveness_national_100, cohesion_national_100 "
         f"from {table} where year = ? and rcci_national_100 is not null order by rcci_national_100 desc",
         [latest],
     )
     fig = charts.bar_chart(
-        [r[0] for r in rows],
+        [db.name(r[0]) for r in rows],
         [r[1] for r in rows],
         xlabel=f"RCCI {latest} (Kazakhstan = 100)",
         reference=100,
         markers={"competitiveness": [r[2] for r in rows], "cohesion": [r[3] for r in rows]},
     )
     section.title = f"Regional Competitiveness and Cohesion Index, {latest}"
-    section.body = charts.svg_of(fig, section.id, section.title)
+    section.body = charts.svg_of(fig, section.id, section.title) + about(
+        unit="index, Kazakhstan = 100",
+        formula="METHODS.md section 2; docs/methodology_indices.md",
+        status="derived by the warehouse",
+        geography="as published",
+        year=latest,
+        source=table,
+    )
     section.note = (
         "Bars: the index; points: its competitiveness and cohesion parts. Dashed line: the country."
     )
@@ -378,6 +416,10 @@ def quality_flags(db: Published) -> Section:
     count = db.rows(f"select count(*) from {table}")[0][0]
     order = "order by severity, year desc nulls last" if {"severity", "year"} <= set(columns) else ""
     rows = db.rows(f"select {', '.join(shown)} from {table} {order} limit {QUALITY_ROWS}")
+    if "region_code" in shown:  # the dim table's name, or the country for a national flag
+        at = shown.index("region_code")
+        rows = [(*r[:at], "Kazakhstan" if r[at] is None else db.name(r[at]), *r[at + 1 :]) for r in rows]
+        shown = [*shown[:at], "region", *shown[at + 1 :]]
     body = []
     if count and {"rule_id", "rule_name", "severity"} <= set(columns):
         counts = db.rows(
@@ -391,7 +433,7 @@ def quality_flags(db: Published) -> Section:
             colors=[SEVERITY_COLOURS.get(c[2], "#4c78a8") for c in counts],
         )
         body.append(charts.svg_of(fig, section.id, section.title))
-    body.append(_table(shown, rows))
+    body.append(html_table(shown, rows, css="flags"))
     if count > len(rows):
         body.append(f"<p class='note'>First {len(rows)} of {count} flags; all of them: {table}.</p>")
     section.body = "\n".join(body)
@@ -403,62 +445,53 @@ def quality_flags(db: Published) -> Section:
     return section
 
 
+def source_releases(db: Published) -> Section:
+    table = "raw.releases"
+    section = Section("source-releases", "Source releases in this publication", [table])
+    if not db.has(table, "release_id", "dataset_id", "source", "status", "fetched_at", "row_count"):
+        return _unavailable(section)
+    rows = db.rows(
+        f"select dataset_id, left(release_id, 12), source, fetched_at::varchar, row_count from {table} "
+        "where status = 'loaded' qualify row_number() over (partition by dataset_id "
+        "order by fetched_at desc) = 1 order by dataset_id"
+    )
+    if not rows:
+        return _unavailable(section)
+    section.body = html_table(
+        ["dataset", "release (sha256, first 12)", "source", "fetched at", "rows"], rows, css="releases"
+    )
+    section.note = (
+        "The latest loaded release of every BNS dataset behind the numbers above; captions cite them by "
+        "dataset and the first 12 characters of the release's sha256. Every attempt, with its URL: "
+        "raw.releases."
+    )
+    return section
+
+
 SECTIONS: list[Callable[[Published], Section]] = [
+    story.headline,
+    story.grp_vs_income,
+    story.extractive_ratio,
     grp_per_capita,
+    choropleth,
     national_three_ways,
     inequality_over_time,
     theil_decomposition,
     spatial_autocorrelation,
-    choropleth,
+    dynamics.lisa_cluster_map,
+    dynamics.transition_matrix,
     development_trap,
     competitiveness,
+    dynamics.rank_range_chart,
     quality_flags,
+    source_releases,
 ]
 
 
 # --- HTML --------------------------------------------------------------------------------------------
 
 
-def _unavailable(section: Section) -> Section:
-    section.available = False
-    section.body = (
-        f"<p class='unavailable'>{UNAVAILABLE}: {', '.join(html.escape(s) for s in section.sources)} "
-        "is absent from the published database or holds nothing to draw here.</p>"
-    )
-    return section
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _table(columns: list[str], rows: list[tuple]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
-        for row in rows
-    )
-    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-
-
-CSS = """
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1000px; padding: 1rem 1.5rem;
-       color: #222; line-height: 1.45; }
-header { border-bottom: 1px solid #ccc; margin-bottom: 1rem; }
-nav ol { columns: 2; font-size: 0.9rem; }
-section { margin: 2rem 0; }
-h2 { font-size: 1.2rem; border-bottom: 1px solid #eee; }
-.chart { width: 100%; height: auto; }
-.note, .meta { color: #555; font-size: 0.85rem; }
-.unavailable { background: #fff4e5; border-left: 4px solid #f0a030; padding: 0.5rem 1rem; }
-.scroll { overflow-x: auto; max-height: 30rem; }
-table { border-collapse: collapse; font-size: 0.75rem; }
-th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; white-space: nowrap; }
-footer { border-top: 1px solid #ccc; margin-top: 2rem; color: #555; font-size: 0.8rem; }
-"""
-
-
-def _page(sections: list[Section], meta: dict[str, str]) -> str:
+def _page(db: Published, sections: list[Section], meta: dict[str, str], pages: dict[str, Path]) -> str:
     toc = "".join(
         f"<li><a href='#{s.id}'>{html.escape(s.title)}</a>{'' if s.available else ' (not available)'}</li>"
         for s in sections
@@ -472,20 +505,29 @@ def _page(sections: list[Section], meta: dict[str, str]) -> str:
             f"<h2>{html.escape(s.title)}</h2>{note}<figure>{s.body}</figure>"
             f"<p class='meta'>Source: {sources}</p></section>"
         )
+    if pages:
+        links = "".join(
+            f"<li><a href='{REGION_PAGE.format(code=code)}'>{html.escape(db.name(code))}</a></li>"
+            for code in pages
+        )
+        parts.append(
+            "<section id='region-pages' data-available='true'><h2>Region pages</h2>"
+            "<p class='note'>One page per current region: its series, ranks, index scores and quality "
+            f"flags against the national level.</p><ul class='regions'>{links}</ul></section>"
+        )
     facts = " · ".join(f"{html.escape(k)}: <code>{html.escape(v)}</code>" for k, v in meta.items())
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>Kazakhstan regional inequality: report</title><style>{CSS}</style></head><body>"
-        "<header><h1>Kazakhstan regional inequality</h1>"
-        f"<p class='meta'>{facts}</p><nav><ol>{toc}</ol></nav></header>"
-        + "\n".join(parts)
-        + f"<footer><p class='attribution'>{html.escape(ATTRIBUTION)}</p></footer></body></html>\n"
+    return page_html(
+        "Kazakhstan regional inequality: report",
+        f"<h1>Kazakhstan regional inequality</h1><p class='meta'>{facts}</p><nav><ol>{toc}</ol></nav>",
+        "\n".join(parts),
+        f"<p class='attribution'>{html.escape(ATTRIBUTION)}</p>",
     )
 
 
 def render_report(published_db: Path, out: Path, geojson: Path = GEOJSON) -> ReportResult:
-    """Render the report of the publication in ``published_db`` to ``out`` (replaced atomically)."""
+    """Render the report of the publication in ``published_db`` to ``out`` and one page per current
+    region to ``regions/<code>.html`` beside it (each file replaced atomically; region pages first, so
+    that the report never links to a page not yet written)."""
     con = duckdb.connect(str(published_db), read_only=True)
     try:
         db = Published(con, geojson)
@@ -495,16 +537,8 @@ def render_report(published_db: Path, out: Path, geojson: Path = GEOJSON) -> Rep
             version, published_at = db.rows("select version, published_at::varchar from meta.publication")[0]
             meta = {"publication": version, "published at": published_at, **meta}
         sections = [build(db) for build in SECTIONS]
+        pages = regions.render_region_pages(db, out.parent, meta, ATTRIBUTION)
+        write_atomically(out, _page(db, sections, meta, pages))
     finally:
         con.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(_page(sections, meta))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return ReportResult(path=out, version=version, sections=sections)
+    return ReportResult(path=out, version=version, sections=sections, region_pages=pages)

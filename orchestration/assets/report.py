@@ -13,7 +13,8 @@ from orchestration.project import settings
     owners=["team:data-engineering"],
     deps=[published_marts],
     description="Static, self-contained HTML report (charts and a map, no network needed) rendered from "
-    "the published DuckDB file. Path: `$KZW_HOME/published/report.html`; `make report` renders it by hand.",
+    "the published DuckDB file, with one page per current region under `regions/`. Path: "
+    "`$KZW_HOME/published/report.html`; `make report` renders it by hand.",
 )
 def published_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     # Imported here, not at module level: matplotlib would add ~1 s to every process that loads the
@@ -32,6 +33,7 @@ def published_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "publication": result.version or "",
             "sections": len(result.sections),
             "sections_not_available": dg.MetadataValue.text(", ".join(result.missing) or "none"),
+            "region_pages": len(result.region_pages),
             "size_kb": round(out.stat().st_size / 1024, 1),
         }
     )
