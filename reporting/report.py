@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from reporting import charts
+from reporting.study import study_grp_per_capita
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GEOJSON = REPO_ROOT / "ingestion" / "snapshot" / "geo" / "kz_regions_2022_boundaries_simplemaps.geojson"
@@ -405,6 +406,7 @@ def quality_flags(db: Published) -> Section:
 
 SECTIONS: list[Callable[[Published], Section]] = [
     grp_per_capita,
+    study_grp_per_capita,
     national_three_ways,
     inequality_over_time,
     theil_decomposition,

@@ -21,6 +21,7 @@ from reporting.__main__ import main as report_cli
 #: Section id -> the published table it draws.
 SECTIONS = {
     "grp-per-capita": "marts.fct_region_year",
+    "study-grp-per-capita": "marts.mart_study_grp_per_capita",
     "national-three-ways": "marts.mart_national_level",
     "inequality-over-time": "marts.mart_inequality",
     "theil-decomposition": "marts.mart_inequality_decomposition",

@@ -1,8 +1,9 @@
 -- Regional indicators in long form for the inequality marts: one row per geography x year x region x
 -- indicator, regions only (no national row), with the average annual population of the same territory
--- and year and the published national value of the indicator-year.
+-- and year (int_population__annual: published from 2009, mean of two 1 January values before) and the
+-- published national value of the indicator-year.
 --
--- grp_per_capita_kzt is COMPUTED: grp_mln_kzt * 1e6 / population_avg (KZT per person per year), so
+-- grp_per_capita_kzt is COMPUTED: grp_mln_kzt * 1e6 / population (KZT per person per year), so
 -- that sum(value * population) / sum(population) is exactly national GRP / national population
 -- (METHODS.md section 0) in both geographies. The figure BNS publishes is grp_per_capita_published_kzt.
 {%- set indicators = [
@@ -11,7 +12,7 @@
     {'indicator': 'grp_per_capita_usd', 'expression': 'grp_per_capita_usd', 'unit': 'USD per person per year'},
     {'indicator': 'money_income_per_capita_kzt', 'expression': 'money_income_per_capita_kzt_month', 'unit': 'KZT per person per month'},
     {'indicator': 'avg_nominal_wage_kzt', 'expression': 'avg_nominal_wage_thousand_kzt * 1000', 'unit': 'KZT per employee per month'},
-    {'indicator': 'mining_gva_per_capita_kzt', 'expression': 'mining_gva_mln_kzt * 1e6 / nullif(population_avg, 0)', 'unit': 'KZT per person per year'},
+    {'indicator': 'mining_gva_per_capita_kzt', 'expression': 'mining_gva_mln_kzt * 1e6 / nullif(population, 0)', 'unit': 'KZT per person per year'},
     {'indicator': 'physicians_per_10k', 'expression': 'physicians_per_10k', 'unit': 'physicians per 10,000 population'},
     {'indicator': 'unemployment_rate_pct', 'expression': 'unemployment_rate_pct', 'unit': '% of labour force'},
     {'indicator': 'poverty_share_pct', 'expression': 'poverty_share_pct', 'unit': '% of population below the subsistence minimum'},
@@ -44,7 +45,7 @@ regional_long as (
             '{{ i.indicator }}' as indicator,
             '{{ i.unit }}' as unit,
             cast({{ i.expression }} as double) as value,
-            cast(population_avg as double) as population
+            cast(population as double) as population
         from regional
         {% if not loop.last %}
             union all
