@@ -12,7 +12,10 @@
 
 {#-
     Windows of a set of series years (relation with series_columns + year):
-    - 'fixed_length': every (t0, t0 + L) with both years present, L in var kzw_convergence_windows;
+    - 'fixed_length': every (t0, t0 + L * step) with both years present, L in var
+      kzw_convergence_windows counted in the series' own time step (step = the smallest gap between
+      two consecutive years of the series: 1 for annual data, so L is in years there; 10 for
+      decennial data, so [5, 10] means 50 and 100 years). window_length_years is L * step.
     - 'whole_period': (first year, last year) of the series, unless var
       kzw_convergence_whole_period is false.
 -#}
@@ -37,15 +40,35 @@
         select
             {{ kzw_ineq_qualified_columns('start_years', series_columns) }},
             'fixed_length' as window_type,
-            {{ window_length | int }} as window_length_years,
+            {{ window_length | int }} * steps.time_step as window_length_years,
             start_years.year as start_year,
             end_years.year as end_year
         from {{ series_years }} as start_years
+        inner join ({{ kzw_ineq_series_time_steps(series_years, series_columns) }}) as steps
+            on {{ kzw_ineq_join_on('start_years', 'steps', series_columns) }}
         inner join {{ series_years }} as end_years
             on
                 {{ kzw_ineq_join_on('start_years', 'end_years', series_columns) }}
-                and end_years.year = start_years.year + {{ window_length | int }}
+                and end_years.year = start_years.year + {{ window_length | int }} * steps.time_step
     {% endfor %}
+{%- endmacro %}
+
+
+{#- The time step of each series: the smallest gap between two of its consecutive years. -#}
+{% macro kzw_ineq_series_time_steps(series_years, series_columns) -%}
+    {%- set series = series_columns | join(", ") -%}
+    select
+        {{ series }},
+        min(year - previous_year) as time_step
+    from (
+        select
+            {{ series }},
+            year,
+            lag(year) over (partition by {{ series }} order by year) as previous_year
+        from {{ series_years }}
+    ) as ordered_years
+    where previous_year is not null
+    group by {{ series }}
 {%- endmacro %}
 
 
