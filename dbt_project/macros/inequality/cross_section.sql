@@ -18,11 +18,12 @@
       variants    the four (weighting, domain) pairs every cross-section is measured in
       typed       the input rows with a cross-section id and ln y
       flagged     every input row once per variant, with its weight basis p and its exclusion reason
-      totals      per variant: n, sum p, sum p y, mu, mean of ln y, min, max
-      shares      every valid row with its weight share w and output share s
-      gini        the Gini (Lorenz trapezoid)
-      dispersion  CV / Williamson standard deviations, Theil T and L, sigma of ln y, Atkinson, max/min
-      counts      n_input and the exclusion counts, excluded_regions
+      totals        per variant: the counts of rows and exclusions, sum p, sum p y, mu, mean ln y, min, max
+      shares        every valid row with its weight share w and output share s
+      gini          the Gini (Lorenz trapezoid; y >= 0)
+      spread        the standard deviations of CV and Williamson (y >= 0)
+      log_measures  Theil T and L, sigma of ln y, Atkinson, max/min (y > 0)
+      excluded_lists  'region:reason' of every excluded row
 -#}
 {% macro kzw_ineq_cross_section_stats(observations) -%}
     {%- set key = kzw_ineq_key_columns() -%}
@@ -72,18 +73,29 @@
         cross join variants
     ),
 
+    {#- Counts over every row, sums over the valid ones: one aggregate per variant. #}
     totals as (
         select
             {{ variant }},
-            count(*) as n_valid,
-            sum(p) as total_p,
-            sum(p * y) as total_py,
-            sum(p * y) / sum(p) as mu,
-            case when domain = 'positive' then sum(p * ln_y) / sum(p) end as mean_ln_y,
-            max(y) as y_max,
-            min(y) as y_min
+            count(*) as n_input,
+            count(case when exclusion_reason is null then 1 end) as n_valid,
+            count(case when exclusion_reason in ('missing_population', 'non_positive_population') then 1 end)
+                as n_missing_population,
+            count(case when exclusion_reason in ('non_positive_value', 'negative_value') then 1 end)
+                as n_out_of_domain,
+            sum(case when exclusion_reason is null then p end) as total_p,
+            sum(case when exclusion_reason is null then p * y end) as total_py,
+            {{ kzw_ineq_div(
+                'sum(case when exclusion_reason is null then p * y end)',
+                'sum(case when exclusion_reason is null then p end)'
+            ) }} as mu,
+            case when domain = 'positive' then {{ kzw_ineq_div(
+                'sum(case when exclusion_reason is null then p * ln_y end)',
+                'sum(case when exclusion_reason is null then p end)'
+            ) }} end as mean_ln_y,
+            max(case when exclusion_reason is null then y end) as y_max,
+            min(case when exclusion_reason is null then y end) as y_min
         from flagged
-        where exclusion_reason is null
         group by {{ variant }}
     ),
 
@@ -136,13 +148,22 @@
         group by {{ variant }}
     ),
 
-    dispersion as (
+    {#- CV and Williamson (y >= 0): standard deviations around the mean, the weighted one around mu_w. #}
+    spread as (
         select
             {{ variant }},
-            {#- CV and Williamson: sd around the mean; the weighted one around mu_w. #}
             stddev_pop(y) as sd_pop,
             stddev_samp(y) as sd_samp,
-            {{ kzw_ineq_sqrt('sum(w * (y - mu) * (y - mu))') }} as sd_weighted,
+            {{ kzw_ineq_sqrt('sum(w * (y - mu) * (y - mu))') }} as sd_weighted
+        from shares
+        where domain = 'non_negative'
+        group by {{ variant }}
+    ),
+
+    {#- The measures that take ln y or divide by y (y > 0). #}
+    log_measures as (
+        select
+            {{ variant }},
             {#- Theil T = sum w (y/mu) ln(y/mu) (GE(1)); Theil L = sum w ln(mu/y) (GE(0), mean log deviation). #}
             sum(w * (y / mu) * {{ kzw_ineq_ln('y / mu') }}) as theil_t,
             sum(w * {{ kzw_ineq_ln('mu / y') }}) as theil_l,
@@ -169,19 +190,7 @@
                 else max(case when y < y_max then y end)
             end as y_second_largest
         from shares
-        group by {{ variant }}
-    ),
-
-    counts as (
-        select
-            {{ variant }},
-            count(*) as n_input,
-            count(case when exclusion_reason is null then 1 end) as n_valid,
-            count(case when exclusion_reason in ('missing_population', 'non_positive_population') then 1 end)
-                as n_missing_population,
-            count(case when exclusion_reason in ('non_positive_value', 'negative_value') then 1 end)
-                as n_out_of_domain
-        from flagged
+        where domain = 'positive'
         group by {{ variant }}
     ),
 
@@ -198,38 +207,38 @@
 
     select
         {{ kzw_ineq_qualified_columns('cross_sections', key) }},
-        weighting,
-        domain,
-        counts.n_input,
-        counts.n_valid,
-        counts.n_input - counts.n_valid as n_excluded,
-        counts.n_missing_population,
-        counts.n_out_of_domain,
+        totals.weighting,
+        totals.domain,
+        totals.n_input,
+        totals.n_valid,
+        totals.n_input - totals.n_valid as n_excluded,
+        totals.n_missing_population,
+        totals.n_out_of_domain,
         excluded_lists.excluded_regions,
         totals.mu,
         totals.y_max,
         totals.y_min,
         totals.mean_ln_y,
-        dispersion.y_second_largest,
-        dispersion.max_region_code,
-        dispersion.min_region_code,
+        log_measures.y_second_largest,
+        log_measures.max_region_code,
+        log_measures.min_region_code,
         gini.gini,
-        dispersion.theil_t,
-        dispersion.theil_l,
-        dispersion.sd_weighted,
-        dispersion.sd_pop,
-        dispersion.sd_samp,
-        dispersion.sd_ln_pop,
-        dispersion.sd_ln_samp,
+        log_measures.theil_t,
+        log_measures.theil_l,
+        spread.sd_weighted,
+        spread.sd_pop,
+        spread.sd_samp,
+        log_measures.sd_ln_pop,
+        log_measures.sd_ln_samp,
     {%- for eps in kzw_ineq_atkinson_epsilons() %}
-        dispersion.atkinson_{{ loop.index }},
+        log_measures.atkinson_{{ loop.index }},
     {%- endfor %}
-        dispersion.sd_ln_weighted
-    from counts
+        log_measures.sd_ln_weighted
+    from totals
     inner join cross_sections using (cross_section_id)
-    left join totals using (cross_section_id, weighting, domain)
     left join gini using (cross_section_id, weighting, domain)
-    left join dispersion using (cross_section_id, weighting, domain)
+    left join spread using (cross_section_id, weighting, domain)
+    left join log_measures using (cross_section_id, weighting, domain)
     left join excluded_lists using (cross_section_id, weighting, domain)
 {%- endmacro %}
 
