@@ -14,9 +14,10 @@
                                  [macro_region, region_type])
     kzw_ineq_enclave_region_type region_type dropped by the "excluding enclave cities" Moran
                                  variant (default 'city': Astana KZ-71, Almaty KZ-75, Shymkent KZ-79)
-    kzw_convergence_windows      window lengths for beta and sigma convergence in the series' own
-                                 time step (default [5, 10]: years on annual data, decades on
-                                 decennial data); the whole period of each geo_version is always
+    kzw_convergence_windows      window lengths for beta and sigma convergence (default [5, 10]), in
+                                 years, or in the series' own time step when
+                                 kzw_convergence_window_unit is 'steps' (default 'years', in
+                                 dbt_project.yml); the whole period of each geo_version is always
                                  added unless kzw_convergence_whole_period is false
     kzw_convergence_min_regions  minimum regions for a beta regression (default 3: SE needs n - 2 > 0)
     kzw_sigma_trend_min_years    minimum years for the sigma trend regression (default 3)
