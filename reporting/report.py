@@ -31,6 +31,7 @@ from reporting.base import (
 from reporting.base import series as _series
 from reporting.base import table as html_table
 from reporting.base import unavailable as _unavailable
+from reporting.study import study_grp_per_capita
 
 ATTRIBUTION = (
     "Data: Bureau of National Statistics of the Republic of Kazakhstan (stat.gov.kz), through this "
@@ -474,6 +475,7 @@ SECTIONS: list[Callable[[Published], Section]] = [
     story.extractive_ratio,
     grp_per_capita,
     choropleth,
+    study_grp_per_capita,
     national_three_ways,
     inequality_over_time,
     theil_decomposition,

@@ -28,6 +28,7 @@ SECTIONS = {
     "rcci-rank-range": "marts.mart_rcci_robustness",
     "source-releases": "raw.releases",
     "grp-per-capita": "marts.fct_region_year",
+    "study-grp-per-capita": "marts.mart_study_grp_per_capita",
     "national-three-ways": "marts.mart_national_level",
     "inequality-over-time": "marts.mart_inequality",
     "theil-decomposition": "marts.mart_inequality_decomposition",

@@ -9,14 +9,14 @@
     unit        unit of the value
     definition  plain words
 
-    grp_per_capita_kzt is COMPUTED: grp_mln_kzt * 1e6 / population_avg (KZT per person per year), so
+    grp_per_capita_kzt is COMPUTED: grp_mln_kzt * 1e6 / population (KZT per person per year), so
     that sum(value * population) / sum(population) is exactly national GRP / national population
     (METHODS.md section 0) in both geographies. The figure BNS publishes is grp_per_capita_published_kzt.
 -#}
 {% macro inequality_indicator_catalog() -%}
     {{ return([
         {'indicator': 'grp_per_capita_kzt', 'expression': 'grp_per_capita_kzt', 'unit': 'KZT per person per year',
-         'definition': 'GRP per capita computed here: grp_mln_kzt * 1e6 / population_avg (the fact column grp_per_capita_kzt).'},
+         'definition': 'GRP per capita computed here: grp_mln_kzt * 1e6 / population (average annual population, published or derived: population_method; the fact column grp_per_capita_kzt).'},
         {'indicator': 'grp_per_capita_published_kzt', 'expression': 'grp_per_capita_thousand_kzt * 1000', 'unit': 'KZT per person per year',
          'definition': 'GRP per capita as published by BNS, in KZT: the fact column grp_per_capita_thousand_kzt (thousand KZT) x 1000.'},
         {'indicator': 'grp_per_capita_usd', 'expression': 'grp_per_capita_usd', 'unit': 'USD per person per year',
@@ -25,8 +25,8 @@
          'definition': 'Average per-capita nominal money income, per MONTH (the fact column money_income_per_capita_kzt_month).'},
         {'indicator': 'avg_nominal_wage_kzt', 'expression': 'avg_nominal_wage_thousand_kzt * 1000', 'unit': 'KZT per employee per month',
          'definition': 'Average monthly nominal wage in KZT: the fact column avg_nominal_wage_thousand_kzt (thousand KZT) x 1000.'},
-        {'indicator': 'mining_gva_per_capita_kzt', 'expression': 'mining_gva_mln_kzt * 1e6 / nullif(population_avg, 0)', 'unit': 'KZT per person per year',
-         'definition': 'Mining (section B) gross value added per capita: mining_gva_mln_kzt * 1e6 / population_avg.'},
+        {'indicator': 'mining_gva_per_capita_kzt', 'expression': 'mining_gva_mln_kzt * 1e6 / nullif(population, 0)', 'unit': 'KZT per person per year',
+         'definition': 'Mining (section B) gross value added per capita: mining_gva_mln_kzt * 1e6 / population (average annual population, published or derived: population_method).'},
         {'indicator': 'physicians_per_10k', 'expression': 'physicians_per_10k', 'unit': 'physicians per 10,000 population',
          'definition': 'Physicians of all specialties per 10,000 average population (the fact column physicians_per_10k).'},
         {'indicator': 'unemployment_rate_pct', 'expression': 'unemployment_rate_pct', 'unit': '% of labour force',

@@ -12,13 +12,22 @@
 
 {#-
     Windows of a set of series years (relation with series_columns + year):
-    - 'fixed_length': every (t0, t0 + L) with both years present, L in var kzw_convergence_windows;
+    - 'fixed_length': every (t0, t0 + L * step) with both years present, L in var
+      kzw_convergence_windows. The step is 1 year when var kzw_convergence_window_unit is 'years'
+      (the default: L in years), or the series' own time step when it is 'steps' (the smallest gap
+      between two consecutive years of the series: 10 on decennial data, so [5, 10] are 50 and 100
+      years). window_length_years is L * step.
     - 'whole_period': (first year, last year) of the series, unless var
       kzw_convergence_whole_period is false.
 -#}
 {% macro kzw_ineq_convergence_windows(series_years, series_columns) -%}
     {% set series = series_columns | join(", ") %}
     {% set whole_period = var('kzw_convergence_whole_period', true) %}
+    {% set unit = var('kzw_convergence_window_unit') %}
+    {% if unit not in ['years', 'steps'] %}
+        {{ exceptions.raise_compiler_error("kzw_convergence_window_unit must be 'years' or 'steps', got " ~ unit) }}
+    {% endif %}
+    {% set step = '1' if unit == 'years' else 'steps.time_step' %}
     {% if whole_period %}
         select
             {{ series }},
@@ -37,15 +46,37 @@
         select
             {{ kzw_ineq_qualified_columns('start_years', series_columns) }},
             'fixed_length' as window_type,
-            {{ window_length | int }} as window_length_years,
+            {{ window_length | int }} * {{ step }} as window_length_years,
             start_years.year as start_year,
             end_years.year as end_year
         from {{ series_years }} as start_years
+        {%- if step != '1' %}
+        inner join ({{ kzw_ineq_series_time_steps(series_years, series_columns) }}) as steps
+            on {{ kzw_ineq_join_on('start_years', 'steps', series_columns) }}
+        {%- endif %}
         inner join {{ series_years }} as end_years
             on
                 {{ kzw_ineq_join_on('start_years', 'end_years', series_columns) }}
-                and end_years.year = start_years.year + {{ window_length | int }}
+                and end_years.year = start_years.year + {{ window_length | int }} * {{ step }}
     {% endfor %}
+{%- endmacro %}
+
+
+{#- The time step of each series: the smallest gap between two of its consecutive years. -#}
+{% macro kzw_ineq_series_time_steps(series_years, series_columns) -%}
+    {%- set series = series_columns | join(", ") -%}
+    select
+        {{ series }},
+        min(year - previous_year) as time_step
+    from (
+        select
+            {{ series }},
+            year,
+            lag(year) over (partition by {{ series }} order by year) as previous_year
+        from {{ series_years }}
+    ) as ordered_years
+    where previous_year is not null
+    group by {{ series }}
 {%- endmacro %}
 
 

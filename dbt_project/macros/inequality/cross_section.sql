@@ -3,35 +3,34 @@
     (geography, geo_version, indicator, unit, year, weighting, domain).
 
     Every measure is written once for a general weight basis p_r (p_r = 1 for 'unweighted',
-    p_r = average annual population for 'population_weighted'), with w_r = p_r / sum p and
-    mu = sum w y. With p = 1 this is exactly the unweighted formula of METHODS section 3 (and
-    PySAL's), with p = population it is the population-weighted one.
+    p_r = average annual population for 'population_weighted'), with w_r = p_r / sum p (the weight
+    share), s_r = p_r y_r / sum p y (the output share) and mu = sum w y. With p = 1 this is exactly the
+    unweighted formula of METHODS section 3 (and PySAL's), with p = population the weighted one.
 
-    Domains: a region is valid for the 'non_negative' domain (Gini, CV, Williamson) when y >= 0 and for
-    the 'positive' domain (Theil T/L, Atkinson, sigma, max/min) when y > 0, since those take ln y or
-    divide by y (METHODS section 0: flag and exclude, never add an epsilon). NULL y, and for the
-    weighted form NULL or non-positive population, are excluded in both. Excluded rows are counted
-    (n_excluded) and listed (excluded_regions, 'region:reason').
+    Zero and negative values, per measure (METHODS section 0: flag and exclude, never add an epsilon):
+    the 'non_negative' domain (y >= 0) serves the Gini, CV and Williamson, which are defined for zeros;
+    the 'positive' domain (y > 0) serves Theil T and L, Atkinson, sigma of ln y and max/min, which take
+    ln y or divide by y. Each measure's domain is stated in kzw_ineq_measure_specs(). NULL y, and for the
+    weighted form NULL or non-positive population, are excluded in both domains. Excluded rows are
+    counted (n_excluded) and listed (excluded_regions, 'region:reason').
 
-    Shape of the computation (why: BENCHMARKS.md, section 3). The four (weighting, domain) variants
-    are columns of one pass over the input rows, not a 4x cross join:
-    1. every cross-section gets an integer id (cheaper to partition and join on than five strings);
-    2. the Gini's running sums come from ONE ordered window (order by y, region_code) over the narrow
-       flagged rows, shared by the variants: an excluded row adds nothing, so the running sum over
-       all rows equals the running sum over the variant's valid rows;
-    3. one hash aggregate gives each variant's totals (n, sum p, sum p y, sum p ln y, min, max);
-    4. a second hash aggregate takes the two-pass sums (deviations from the mean, which stay accurate
-       when inequality is small) and the texts, computing only what kzw_ineq_measure_specs() reads;
-       the result is unpivoted to four rows per cross-section (a statistic no measure of a variant
-       reads is NULL there).
+    The CTEs, in reading order:
+      variants    the four (weighting, domain) pairs every cross-section is measured in
+      typed       the input rows with a cross-section id and ln y
+      flagged     every input row once per variant, with its weight basis p and its exclusion reason
+      totals        per variant: the counts of rows and exclusions, sum p, sum p y, mu, mean ln y, min, max
+      shares        every valid row with its weight share w and output share s
+      gini          the Gini (Lorenz trapezoid; y >= 0)
+      spread        the standard deviations of CV and Williamson (y >= 0)
+      log_measures  Theil T and L, sigma of ln y, Atkinson, max/min (y > 0)
+      excluded_lists  'region:reason' of every excluded row
 -#}
 {% macro kzw_ineq_cross_section_stats(observations) -%}
     {%- set key = kzw_ineq_key_columns() -%}
-    {%- set variants = kzw_ineq_variants() -%}
-    {%- set epsilons = kzw_ineq_atkinson_epsilons() -%}
-    {%- set double = kzw_ineq_double() -%}
+    {%- set variant = 'cross_section_id, weighting, domain' -%}
     with
 
+    {#- An integer id per cross-section: cheaper to partition and join on than five strings. #}
     cross_sections as (
         select
             {{ key | join(',\n            ') }},
@@ -39,289 +38,208 @@
         from (select distinct {{ key | join(', ') }} from {{ observations }}) as distinct_keys
     ),
 
-    flagged as (
+    variants as (
+        select 'unweighted' as weighting, 'non_negative' as domain
+        union all select 'unweighted', 'positive'
+        union all select 'population_weighted', 'non_negative'
+        union all select 'population_weighted', 'positive'
+    ),
+
+    {#- The input rows with their cross-section id, ln y computed once (NULL for y <= 0). #}
+    typed as (
         select
             cross_sections.cross_section_id,
             obs.region_code,
             obs.y,
             {{ kzw_ineq_ln('obs.y') }} as ln_y,
-            obs.population,
-        {%- for v in variants %}
-            case
-                when obs.y is null then 'null_value'
-            {%- if v.weighting == 'population_weighted' %}
-                when obs.population is null then 'missing_population'
-                when obs.population <= 0 then 'non_positive_population'
-            {%- endif %}
-            {%- if v.domain == 'positive' %}
-                when obs.y <= 0 then 'non_positive_value'
-            {%- else %}
-                when obs.y < 0 then 'negative_value'
-            {%- endif %}
-            end as reason_{{ v.id }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            obs.population
         from {{ observations }} as obs
         inner join cross_sections
             on {{ kzw_ineq_join_on('obs', 'cross_sections', key) }}
     ),
 
-    windowed as (
+    flagged as (
         select
-            *
-        {%- for v in variants if kzw_ineq_needs('gini', v) %},
-            sum(case when reason_{{ v.id }} is null then {{ kzw_ineq_basis(v) }} * y end) over running
-                as cumulative_weighted_y_{{ v.id }}
-        {%- endfor %}
-        from flagged
-        window running as (
-            partition by cross_section_id
-            order by y, region_code
-            rows between unbounded preceding and current row
-        )
+            typed.cross_section_id,
+            variants.weighting,
+            variants.domain,
+            typed.region_code,
+            typed.y,
+            typed.ln_y,
+            case when variants.weighting = 'unweighted' then 1.0 else typed.population end as p,
+            {{ kzw_ineq_exclusion_reason('typed.y', 'typed.population', 'variants.weighting', 'variants.domain') }}
+                as exclusion_reason
+        from typed
+        cross join variants
     ),
 
+    {#- Counts over every row, sums over the valid ones: one aggregate per variant. #}
     totals as (
         select
-            cross_section_id,
+            {{ variant }},
             count(*) as n_input,
-        {%- for v in variants %}
-            {%- set valid = 'reason_' ~ v.id ~ ' is null' %}
-            count(case when {{ valid }} then 1 end) as n_valid_{{ v.id }},
-            count(case when reason_{{ v.id }} in ('missing_population', 'non_positive_population') then 1 end)
-                as n_missing_population_{{ v.id }},
-            count(case when reason_{{ v.id }} in ('non_positive_value', 'negative_value') then 1 end)
-                as n_out_of_domain_{{ v.id }},
-            sum(case when {{ valid }} then {{ kzw_ineq_basis(v) }} end) as total_weight_{{ v.id }},
-            sum(case when {{ valid }} then {{ kzw_ineq_basis(v) }} * y end) as total_weighted_y_{{ v.id }},
-            sum(case when {{ valid }} then {{ kzw_ineq_basis(v) }} * ln_y end) as total_weighted_ln_y_{{ v.id }},
-            max(case when {{ valid }} then y end) as y_max_{{ v.id }},
-            min(case when {{ valid }} then y end) as y_min_{{ v.id }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            count(case when exclusion_reason is null then 1 end) as n_valid,
+            count(case when exclusion_reason in ('missing_population', 'non_positive_population') then 1 end)
+                as n_missing_population,
+            count(case when exclusion_reason in ('non_positive_value', 'negative_value') then 1 end)
+                as n_out_of_domain,
+            sum(case when exclusion_reason is null then p end) as total_p,
+            sum(case when exclusion_reason is null then p * y end) as total_py,
+            {{ kzw_ineq_div(
+                'sum(case when exclusion_reason is null then p * y end)',
+                'sum(case when exclusion_reason is null then p end)'
+            ) }} as mu,
+            case when domain = 'positive' then {{ kzw_ineq_div(
+                'sum(case when exclusion_reason is null then p * ln_y end)',
+                'sum(case when exclusion_reason is null then p end)'
+            ) }} end as mean_ln_y,
+            max(case when exclusion_reason is null then y end) as y_max,
+            min(case when exclusion_reason is null then y end) as y_min
         from flagged
-        group by cross_section_id
+        group by {{ variant }}
     ),
 
-    means as (
+    shares as (
         select
-            *,
-        {%- for v in variants %}
-            total_weighted_y_{{ v.id }} / total_weight_{{ v.id }} as mu_{{ v.id }},
-            {%- if v.domain == 'positive' %}
-            total_weighted_ln_y_{{ v.id }} / total_weight_{{ v.id }} as mean_ln_y_{{ v.id }}
+            flagged.cross_section_id,
+            flagged.weighting,
+            flagged.domain,
+            flagged.region_code,
+            flagged.y,
+            flagged.ln_y,
+            totals.mu,
+            totals.mean_ln_y,
+            totals.y_max,
+            totals.y_min,
+            flagged.p / totals.total_p as w,
+            {{ kzw_ineq_div('flagged.p * flagged.y', 'totals.total_py') }} as s
+        from flagged
+        inner join totals
+            on
+                flagged.cross_section_id = totals.cross_section_id
+                and flagged.weighting = totals.weighting
+                and flagged.domain = totals.domain
+        where flagged.exclusion_reason is null
+    ),
+
+    {#-
+        The Gini: G = 1 - sum_k w_k (L_k + L_(k-1)), the Lorenz trapezoid with regions sorted by y
+        (ties by region code), L_k the cumulative output share up to region k, so L_k + L_(k-1) =
+        2 L_k - s_k. Unweighted (w = 1/n) it is PySAL's Gini(y).g; weighted, the between-region part
+        of the personal Gini. Defined on y >= 0.
+    #}
+    gini as (
+        select
+            {{ variant }},
+            1.0 - sum(w * (2.0 * lorenz - s)) as gini
+        from (
+            select
+                {{ variant }},
+                w,
+                s,
+                sum(s) over (
+                    partition by cross_section_id, weighting
+                    order by y, region_code
+                    rows between unbounded preceding and current row
+                ) as lorenz
+            from shares
+            where domain = 'non_negative'
+        ) as lorenz_curve
+        group by {{ variant }}
+    ),
+
+    {#- CV and Williamson (y >= 0): standard deviations around the mean, the weighted one around mu_w. #}
+    spread as (
+        select
+            {{ variant }},
+            stddev_pop(y) as sd_pop,
+            stddev_samp(y) as sd_samp,
+            {{ kzw_ineq_sqrt('sum(w * (y - mu) * (y - mu))') }} as sd_weighted
+        from shares
+        where domain = 'non_negative'
+        group by {{ variant }}
+    ),
+
+    {#- The measures that take ln y or divide by y (y > 0). #}
+    log_measures as (
+        select
+            {{ variant }},
+            {#- Theil T = sum w (y/mu) ln(y/mu) (GE(1)); Theil L = sum w ln(mu/y) (GE(0), mean log deviation). #}
+            sum(w * (y / mu) * {{ kzw_ineq_ln('y / mu') }}) as theil_t,
+            sum(w * {{ kzw_ineq_ln('mu / y') }}) as theil_l,
+            {#- sigma convergence dispersion: sd of ln y. #}
+            stddev_pop(ln_y) as sd_ln_pop,
+            stddev_samp(ln_y) as sd_ln_samp,
+            {{ kzw_ineq_sqrt('sum(w * (ln_y - mean_ln_y) * (ln_y - mean_ln_y))') }} as sd_ln_weighted,
+            {#- Atkinson: eps = 1: 1 - exp(sum w ln y) / mu; else 1 - (sum w (y/mu)^(1-eps))^(1/(1-eps)). #}
+        {%- for eps in kzw_ineq_atkinson_epsilons() %}
+            {%- if eps == 1 %}
+            1.0 - {{ kzw_ineq_div(kzw_ineq_exp('max(mean_ln_y)'), 'max(mu)') }} as atkinson_{{ loop.index }},
             {%- else %}
-            cast(null as {{ double }}) as mean_ln_y_{{ v.id }}
-            {%- endif %}{{ ',' if not loop.last }}
+            1.0 - {{ kzw_ineq_power(
+                'sum(w * ' ~ kzw_ineq_power('y / mu', 1 - eps) ~ ')', '1.0 / ' ~ (1 - eps)
+            ) }} as atkinson_{{ loop.index }},
+            {%- endif %}
         {%- endfor %}
-        from totals
-    ),
-
-    second_pass as (
-        select
-            cross_section_id
-        {%- for v in variants %}
-            {%- set valid = 'reason_' ~ v.id ~ ' is null' %}
-            {%- set w = '(' ~ kzw_ineq_basis(v) ~ ' / total_weight_' ~ v.id ~ ')' %}
-            {%- set mu = 'mu_' ~ v.id %}
-            {%- set mean_ln = 'mean_ln_y_' ~ v.id %}
-            {%- set y_max = 'y_max_' ~ v.id %}
-            {%- if kzw_ineq_needs('gini', v) %},
-            {#- Lorenz trapezoid: G = 1 - sum_k w_k (L_k + L_{k-1}), L_k = cumulative output share. #}
-            1.0 - sum(
-                case
-                    when {{ valid }} then {{ w }} * {{ kzw_ineq_div(
-                        '2.0 * cumulative_weighted_y_' ~ v.id ~ ' - ' ~ kzw_ineq_basis(v) ~ ' * y',
-                        'total_weighted_y_' ~ v.id
-                    ) }}
-                end
-            ) as gini_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('sd_weighted', v) %},
-            {{ kzw_ineq_sqrt('sum(case when ' ~ valid ~ ' then ' ~ w ~ ' * (y - ' ~ mu ~ ') * (y - ' ~ mu ~ ') end)') }}
-                as sd_weighted_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('sd_pop', v) %},
-            stddev_pop(case when {{ valid }} then y end) as sd_pop_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('sd_samp', v) %},
-            stddev_samp(case when {{ valid }} then y end) as sd_samp_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('theil_t', v) %},
-            sum(case when {{ valid }} then {{ w }} * (y / {{ mu }}) * {{ kzw_ineq_ln('y / ' ~ mu) }} end)
-                as theil_t_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('theil_l', v) %},
-            sum(case when {{ valid }} then {{ w }} * {{ kzw_ineq_ln(mu ~ ' / y') }} end) as theil_l_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('sd_ln_pop', v) %},
-            stddev_pop(case when {{ valid }} then ln_y end) as sd_ln_pop_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('sd_ln_samp', v) %},
-            stddev_samp(case when {{ valid }} then ln_y end) as sd_ln_samp_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('sd_ln_weighted', v) %},
-            {{ kzw_ineq_sqrt(
-                'sum(case when ' ~ valid ~ ' then ' ~ w ~ ' * (ln_y - ' ~ mean_ln ~ ') * (ln_y - ' ~ mean_ln ~ ') end)'
-            ) }} as sd_ln_weighted_{{ v.id }}
-            {%- endif %}
-            {%- for eps in epsilons %}
-            {%- if kzw_ineq_needs('atkinson_' ~ loop.index, v) %},
-            {{ kzw_ineq_atkinson_aggregate(eps, v) }} as atkinson_{{ loop.index }}_{{ v.id }}
-            {%- endif %}
-            {%- endfor %}
-            {%- if kzw_ineq_needs('max_region_code', v) %},
-            {#- Ties: the lowest region code, as row_number() over (order by y, region_code) would pick. #}
-            min(case when {{ valid }} and y = {{ y_max }} then region_code end) as max_region_code_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('min_region_code', v) %},
-            min(case when {{ valid }} and y = y_min_{{ v.id }} then region_code end) as min_region_code_{{ v.id }}
-            {%- endif %}
-            {%- if kzw_ineq_needs('y_second_largest', v) %},
-            {#- The second-largest value is the maximum itself when two regions share it. #}
+            {#- Max/min: ties go to the lowest region code; the second largest is the maximum
+                itself when two regions share it. #}
+            min(case when y = y_max then region_code end) as max_region_code,
+            min(case when y = y_min then region_code end) as min_region_code,
             case
-                when count(case when {{ valid }} and y = {{ y_max }} then 1 end) >= 2 then max({{ y_max }})
-                else max(case when {{ valid }} and y < {{ y_max }} then y end)
-            end as y_second_largest_{{ v.id }}
-            {%- endif %}
-        {%- endfor %}
-        from windowed
-        inner join means using (cross_section_id)
-        group by cross_section_id
+                when count(case when y = y_max then 1 end) >= 2 then max(y_max)
+                else max(case when y < y_max then y end)
+            end as y_second_largest
+        from shares
+        where domain = 'positive'
+        group by {{ variant }}
     ),
 
-    {#- Only the excluded rows are listed: one small ordered aggregate, not one per variant over every row. #}
-    excluded as (
-    {%- for v in variants %}
-        {%- if not loop.first %}
-        union all
-        {%- endif %}
-        select
-            cross_section_id,
-            '{{ v.id }}' as variant_id,
-            region_code,
-            {{ dbt.concat(['region_code', "':'", 'reason_' ~ v.id]) }} as excluded_region
-        from flagged
-        where reason_{{ v.id }} is not null
-    {%- endfor %}
-    ),
-
+    {#- Only the excluded rows are listed: one small ordered aggregate, not one over every row. #}
     excluded_lists as (
         select
-            cross_section_id,
-            variant_id,
-            {{ dbt.listagg('excluded_region', "'; '", 'order by region_code') }} as excluded_regions
-        from excluded
-        group by cross_section_id, variant_id
-    ),
-
-    stats_wide as (
-        select *
-        from cross_sections
-        inner join means using (cross_section_id)
-        inner join second_pass using (cross_section_id)
+            {{ variant }},
+            {{ dbt.listagg(dbt.concat(['region_code', "':'", 'exclusion_reason']), "'; '", 'order by region_code') }}
+                as excluded_regions
+        from flagged
+        where exclusion_reason is not null
+        group by {{ variant }}
     )
 
-    {% for v in variants -%}
-    {%- if not loop.first %}
-    union all
-    {% endif %}
     select
-        {{ key | join(', ') }},
-        '{{ v.weighting }}' as weighting,
-        '{{ v.domain }}' as domain,
-        n_input,
-        n_valid_{{ v.id }} as n_valid,
-        n_input - n_valid_{{ v.id }} as n_excluded,
-        n_missing_population_{{ v.id }} as n_missing_population,
-        n_out_of_domain_{{ v.id }} as n_out_of_domain,
+        {{ kzw_ineq_qualified_columns('cross_sections', key) }},
+        totals.weighting,
+        totals.domain,
+        totals.n_input,
+        totals.n_valid,
+        totals.n_input - totals.n_valid as n_excluded,
+        totals.n_missing_population,
+        totals.n_out_of_domain,
         excluded_lists.excluded_regions,
-        mu_{{ v.id }} as mu,
-        y_max_{{ v.id }} as y_max,
-        y_min_{{ v.id }} as y_min,
-        mean_ln_y_{{ v.id }} as mean_ln_y,
-    {%- for stat in kzw_ineq_second_pass_stats() %}
-        {%- if kzw_ineq_needs(stat, v) %}
-        {{ stat }}_{{ v.id }} as {{ stat }}{{ ',' if not loop.last }}
-        {%- else %}
-        cast(null as {{ dbt.type_string() if stat.endswith('region_code') else double }}) as {{ stat }}
-        {{- ',' if not loop.last }}
-        {%- endif %}
+        totals.mu,
+        totals.y_max,
+        totals.y_min,
+        totals.mean_ln_y,
+        log_measures.y_second_largest,
+        log_measures.max_region_code,
+        log_measures.min_region_code,
+        gini.gini,
+        log_measures.theil_t,
+        log_measures.theil_l,
+        spread.sd_weighted,
+        spread.sd_pop,
+        spread.sd_samp,
+        log_measures.sd_ln_pop,
+        log_measures.sd_ln_samp,
+    {%- for eps in kzw_ineq_atkinson_epsilons() %}
+        log_measures.atkinson_{{ loop.index }},
     {%- endfor %}
-    from stats_wide
-    left join excluded_lists
-        on
-            stats_wide.cross_section_id = excluded_lists.cross_section_id
-            and excluded_lists.variant_id = '{{ v.id }}'
-    {%- endfor %}
-{%- endmacro %}
-
-
-{#- The four (weighting, domain) variants every cross-section is measured in. -#}
-{% macro kzw_ineq_variants() -%}
-    {{ return([
-        {'id': 'u_nn', 'weighting': 'unweighted', 'domain': 'non_negative'},
-        {'id': 'u_pos', 'weighting': 'unweighted', 'domain': 'positive'},
-        {'id': 'p_nn', 'weighting': 'population_weighted', 'domain': 'non_negative'},
-        {'id': 'p_pos', 'weighting': 'population_weighted', 'domain': 'positive'},
-    ]) }}
-{%- endmacro %}
-
-
-{#- The weight basis p_r of a variant: 1 unweighted, the average population weighted. -#}
-{% macro kzw_ineq_basis(variant) -%}
-    {{ '1.0' if variant.weighting == 'unweighted' else 'population' }}
-{%- endmacro %}
-
-
-{#- Statistics of the second aggregate pass, in the column order of the stats relation. -#}
-{% macro kzw_ineq_second_pass_stats() -%}
-    {%- set stats = [
-        'y_second_largest', 'max_region_code', 'min_region_code', 'gini', 'theil_t', 'theil_l',
-        'sd_weighted', 'sd_pop', 'sd_samp', 'sd_ln_pop', 'sd_ln_samp',
-    ] -%}
-    {%- for eps in kzw_ineq_atkinson_epsilons() -%}
-        {%- do stats.append('atkinson_' ~ loop.index) -%}
-    {%- endfor -%}
-    {%- do stats.append('sd_ln_weighted') -%}
-    {{ return(stats) }}
-{%- endmacro %}
-
-
-{#-
-    True when some measure of kzw_ineq_measure_specs() in this variant reads `stat` (by name, in its
-    expression; max_min_ratio also reads the region codes for its detail text).
--#}
-{% macro kzw_ineq_needs(stat, variant) -%}
-    {%- set found = namespace(value=false) -%}
-    {%- for spec in kzw_ineq_measure_specs()
-        if spec.weighting == variant.weighting and spec.domain == variant.domain -%}
-        {%- set detail = ' max_region_code min_region_code' if spec.measure == 'max_min_ratio' else '' -%}
-        {%- set text = spec.expression ~ detail -%}
-        {%- if modules.re.search('\\b' ~ stat ~ '\\b', text) -%}
-            {%- set found.value = true -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(found.value) }}
-{%- endmacro %}
-
-
-{#-
-    Atkinson index of a variant as an aggregate over the second-pass rows (mu, mean_ln_y in scope):
-    eps = 1: 1 - exp(sum w ln y) / mu; otherwise 1 - (sum w (y/mu)^(1-eps))^(1/(1-eps)).
--#}
-{% macro kzw_ineq_atkinson_aggregate(eps, variant) -%}
-    {%- set v = variant.id -%}
-    {%- if eps == 1 -%}
-        1.0 - {{ kzw_ineq_div(
-            kzw_ineq_exp('max(mean_ln_y_' ~ v ~ ')'),
-            'max(mu_' ~ v ~ ')'
-        ) }}
-    {%- else -%}
-        1.0 - {{ kzw_ineq_power(
-            'sum(case when reason_' ~ v ~ ' is null then (' ~ kzw_ineq_basis(variant) ~ ' / total_weight_' ~ v
-            ~ ') * ' ~ kzw_ineq_power('y / mu_' ~ v, 1 - eps) ~ ' end)',
-            '1.0 / ' ~ (1 - eps)
-        ) }}
-    {%- endif -%}
+        log_measures.sd_ln_weighted
+    from totals
+    inner join cross_sections using (cross_section_id)
+    left join gini using (cross_section_id, weighting, domain)
+    left join spread using (cross_section_id, weighting, domain)
+    left join log_measures using (cross_section_id, weighting, domain)
+    left join excluded_lists using (cross_section_id, weighting, domain)
 {%- endmacro %}
 
 
@@ -506,6 +424,7 @@
             '{{ spec.measure }}' as measure,
             weighting,
             '{{ spec.variant }}' as variant,
+            '{{ spec.domain }}' as value_domain,
             {{ kzw_ineq_null_reason(spec.min_n) }} as null_reason,
             {{ raw_value }} as raw_value,
             n_valid as n_regions,

@@ -16,8 +16,8 @@
     independently (within is not T - between), so decomposition_residual = total - between - within
     audits the identity (it is ~1e-17). A single-region group has T_g = L_g = 0.
 
-    Partitions: 'macro_region' (West/North/Central/East/South) and 'region_type' (cities of
-    republican significance vs oblasts). Only regions with y > 0 (and, weighted, population > 0)
+    Partitions: every column named in var kzw_ineq_partitions (any number; default 'macro_region'
+    (West/North/Central/East/South) and 'region_type' (cities of republican significance vs oblasts)). Only regions with y > 0 (and, weighted, population > 0)
     enter; a region without a group label makes the whole decomposition NULL ('missing_group_label').
 -#}
 {% macro kzw_ineq_theil_decomposition_stats(observations) -%}
@@ -27,32 +27,36 @@
     {%- set group_part = valid_part ~ ', group_value' -%}
     with
 
+    {#- One copy of the rows per named partition (var kzw_ineq_partitions), its label as group_value. #}
+    partition_labels as (
+    {%- for partition in kzw_ineq_partitions() %}
+        {%- if not loop.first %}
+        union all
+        {%- endif %}
+        select
+            obs.*,
+            '{{ partition }}' as partition_name,
+            obs.{{ partition }} as group_value
+        from {{ observations }} as obs
+    {%- endfor %}
+    ),
+
     partitioned_observations as (
         select
             {{ key | join(',\n            ') }},
             obs.region_code,
             obs.y,
             weightings.weighting,
-            partitions.partition_name,
-            case
-                when partitions.partition_name = 'macro_region' then obs.macro_region
-                when partitions.partition_name = 'region_type' then obs.region_type
-            end as group_value,
+            obs.partition_name,
+            obs.group_value,
             case
                 when weightings.weighting = 'unweighted' then 1.0
                 else obs.population
             end as weight_basis,
-            case
-                when obs.y is null then 'null_value'
-                when weightings.weighting = 'population_weighted' and obs.population is null
-                    then 'missing_population'
-                when weightings.weighting = 'population_weighted' and obs.population <= 0
-                    then 'non_positive_population'
-                when obs.y <= 0 then 'non_positive_value'
-            end as invalid_reason
-        from {{ observations }} as obs
+            {{ kzw_ineq_exclusion_reason('obs.y', 'obs.population', 'weightings.weighting', "'positive'") }}
+                as invalid_reason
+        from partition_labels as obs
         cross join (values ('unweighted'), ('population_weighted')) as weightings (weighting)
-        cross join (values ('macro_region'), ('region_type')) as partitions (partition_name)
     ),
 
     flagged as (

@@ -1,6 +1,7 @@
 -- Regional indicators in long form for the inequality marts: one row per geography x year x region x
 -- indicator, regions only (no national row), with the average annual population of the same territory
--- and year and the published national value of the indicator-year.
+-- and year (int_population__annual: published from 2009, mean of two 1 January values before) and the
+-- published national value of the indicator-year.
 --
 -- The indicators, their expressions and units: macros/indicator_catalog.sql (published as dim_indicator).
 {%- set indicators = inequality_indicator_catalog() %}
@@ -31,7 +32,7 @@ regional_long as (
             '{{ i.indicator }}' as indicator,
             '{{ i.unit }}' as unit,
             cast({{ i.expression }} as double) as value,
-            cast(population_avg as double) as population
+            cast(population as double) as population
         from regional
         {% if not loop.last %}
             union all

@@ -9,6 +9,13 @@ national as (
 
 ),
 
+population as (
+
+    select * from {{ ref('int_population__annual') }}
+    where is_national
+
+),
+
 pivoted as (
 
     select
@@ -22,13 +29,18 @@ pivoted as (
 
 ),
 
+-- per-capita measures divide by int_population__annual.population (published or derived, see there)
 derived as (
 
     select
-        *,
-        grp_mln_kzt * 1e6 / nullif(population_avg, 0) as grp_per_capita_kzt,
-        physicians * 1e4 / nullif(population_avg, 0) as physicians_per_10k
+        pivoted.*,
+        population.population,
+        population.population_method,
+        pivoted.grp_mln_kzt * 1e6 / nullif(population.population, 0) as grp_per_capita_kzt,
+        pivoted.physicians * 1e4 / nullif(population.population, 0) as physicians_per_10k
     from pivoted
+    left join population
+        on pivoted.year = population.year
 
 )
 

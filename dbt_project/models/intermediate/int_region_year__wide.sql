@@ -26,6 +26,13 @@ units as (
 
 ),
 
+population as (
+
+    select * from {{ ref('int_population__annual') }}
+    where not is_national
+
+),
+
 years as (
 
     select distinct year
@@ -119,13 +126,21 @@ pivoted as (
 
 ),
 
+-- per-capita measures divide by int_population__annual.population: the published average, or the
+-- mean of two 1 January values where none is published (population_method says which)
 derived as (
 
     select
-        *,
-        grp_mln_kzt * 1e6 / nullif(population_avg, 0) as grp_per_capita_kzt,
-        physicians * 1e4 / nullif(population_avg, 0) as physicians_per_10k
+        pivoted.*,
+        population.population,
+        population.population_method,
+        pivoted.grp_mln_kzt * 1e6 / nullif(population.population, 0) as grp_per_capita_kzt,
+        pivoted.physicians * 1e4 / nullif(population.population, 0) as physicians_per_10k
     from pivoted
+    left join population
+        on
+            pivoted.territory_key = population.territory_key
+            and pivoted.year = population.year
 
 )
 

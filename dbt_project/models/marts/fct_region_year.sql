@@ -28,6 +28,8 @@ final as (
         mining_gva_mln_kzt,
         cast(population_jan1 as bigint) as population_jan1,
         population_avg,
+        population,
+        population_method,
         grp_per_capita_thousand_kzt,
         grp_per_capita_usd,
         grp_per_capita_kzt,

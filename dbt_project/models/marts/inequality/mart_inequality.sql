@@ -30,6 +30,7 @@ final as (
         variant,
         case when null_reason is null then raw_value end as value,
         value_unit,
+        value_domain,
         n_regions,
         n_excluded,
         excluded_regions,
