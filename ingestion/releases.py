@@ -19,10 +19,15 @@ from ingestion.errors import IngestionError, ParseError
 from ingestion.landing import land
 from ingestion.parsing import parse_payload
 from ingestion.raw_store import RawStore, ReleaseRecord
+from ingestion.schema import conform_columns
 from ingestion.settings import Settings
 from ingestion.sources import Conditional, Payload, Source
 
-CELL_KEY = ["series", "region_code", "period_label"]
+#: An observation's identity within its dataset: the measure (series), the region and the period. Not
+#: the published period label or the cell's location, which depend on the route that served the
+#: release (``"2020"`` in a file, ``"y122020"`` in a Taldau answer): comparing on those would count
+#: every cell as new after a route switch.
+CELL_KEY = ["series", "region_code", "year", "period_type", "months", "quarter"]
 
 
 @dataclass
@@ -158,8 +163,9 @@ def revision_counts(frame: pd.DataFrame, previous: pd.DataFrame | None) -> tuple
     """(cells whose value changed against the current release, cells the current release lacked)."""
     if previous is None or previous.empty:
         return 0, len(frame)
-    merged = frame[[*CELL_KEY, "value"]].merge(
-        previous[[*CELL_KEY, "value"]],
+    columns = [*CELL_KEY, "value"]
+    merged = conform_columns(frame[columns]).merge(
+        conform_columns(previous[columns]),
         on=CELL_KEY,
         how="left",
         suffixes=("", "_prev"),

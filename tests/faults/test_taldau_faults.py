@@ -114,11 +114,6 @@ def test_taldau_changed_period_set_is_a_new_release_that_cannot_lose_a_year(ware
     check(warehouse, taldau, was, outcome, "years_cover_previous_release", body, status="quarantined")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the revision comparison keys include route-specific lineage columns, so the first "
-    "Taldau release after a snapshot release counts every cell as new (456), not only the added year (21)",
-)
 def test_taldau_new_year_in_the_period_set_is_loaded(warehouse, taldau):
     """The other change of the period set, a year added by a new release, is loaded as new cells.
     The added year repeats the last year's values: numbers this test makes, not BNS data."""
