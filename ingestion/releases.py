@@ -80,7 +80,11 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
     except IngestionError as exc:
         # A complete body that was refused (HTML error page, wrong content type) is landed too.
         refused = getattr(exc, "content", None)
-        refused_id, refused_path = land(settings.landing_dir, dataset, refused) if refused else (None, None)
+        refused_id, refused_path = (
+            land(settings.landing_dir, dataset, refused, getattr(exc, "extension", None))
+            if refused
+            else (None, None)
+        )
         store.record(
             ReleaseRecord(
                 dataset.id,
@@ -107,7 +111,8 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
             )
         )
         return Unchanged(dataset, current.release_id if current else None, payload.url)
-    release_id, landed_path = land(settings.landing_dir, dataset, payload.content)
+    extension = payload.route.extension if payload.route is not None else None
+    release_id, landed_path = land(settings.landing_dir, dataset, payload.content, extension)
     if current is not None and current.release_id == release_id:
         store.record(
             ReleaseRecord(
