@@ -73,9 +73,10 @@ class Measure:
 class Dataset:
     """One tracked release stream.
 
-    ``url_path`` is the live route relative to the configured base URL, or ``None`` when no public
-    machine route is known: such a dataset is read from the snapshot even in ``http`` mode unless an
-    operator maps it to a URL (``KZW_SOURCE_URLS``), and the releases table says which route was used.
+    ``url_path`` is the file API route relative to the configured base URL, or ``None`` when no
+    element is known; ``routes`` lists every live route (the element, then a complete Taldau index). A
+    dataset with none is read from the snapshot even in ``http`` mode unless an operator maps it to a
+    URL (``KZW_SOURCE_URLS``); the releases table says which route was used.
     """
 
     id: str
