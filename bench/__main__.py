@@ -30,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import refresh, scale
+from bench import http_noop, refresh, scale
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_REFRESH_RATIO = 2.0
@@ -160,6 +160,13 @@ def run_refresh_section(cfg: dict, scratch: refresh.Scratch, log) -> dict:
         except Exception as exc:  # a what-if must not cost the measured figures
             log(f"  what-if failed: {exc}")
             out["whatif_error"] = str(exc)[-2000:]
+    log("no-op refresh-if-changed over HTTP: every dataset on its live route (loopback server)")
+    try:
+        out["http_noop"] = http_noop.http_noop(scratch.root, cfg["noop_repeats"])
+        log(f"  {', '.join(f'{s:.2f}' for s in out['http_noop']['seconds'])} s")
+    except Exception as exc:  # this figure must not cost the others
+        log(f"  http no-op failed: {exc}")
+        out["http_noop"] = {"error": str(exc)[-2000:]}
     log("Dagster event log: cost of one event write")
     out["event_write"] = refresh.event_write_cost(scratch)
     log(f"  {out['event_write']['sqlite']['wall_ms']:.1f} ms per event (SQLite instance)")

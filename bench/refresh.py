@@ -316,6 +316,20 @@ print("HEAVY=" + ",".join(sorted({{m.split(".")[0] for m in sys.modules}} & set(
 """
 
 
+def time_refresh_if_changed(env: dict[str, str]) -> tuple[float, int, str]:
+    """One ``refresh-if-changed`` in a new process, as cron runs it: (wall seconds, exit code, stdout)."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "refresh-if-changed"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return time.perf_counter() - started, proc.returncode, proc.stdout.strip()
+
+
 def noop_refresh(scratch: Scratch, repeats: int) -> dict:
     """``refresh-if-changed`` on the warehouse just refreshed: time, and proof that nothing else ran."""
     env = scratch.env()
@@ -325,17 +339,9 @@ def noop_refresh(scratch: Scratch, repeats: int) -> dict:
     timings, outputs, loads = [], [], []
     for _ in range(repeats):
         loads.append(_loadavg())
-        started = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "orchestration.cli", "refresh-if-changed"],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        timings.append(time.perf_counter() - started)
-        outputs.append((proc.returncode, proc.stdout.strip()))
+        seconds, code, text = time_refresh_if_changed(env)
+        timings.append(seconds)
+        outputs.append((code, text))
     probe = subprocess.run(
         [sys.executable, "-c", NOOP_IMPORT_PROBE],
         cwd=REPO,

@@ -143,6 +143,24 @@ def targets(results: dict) -> list[tuple[str, str, str, bool | None]]:
                 fig["noop_max"] < TARGET_NOOP_S and fig["noop_clean"],
             )
         )
+    web = (results.get("refresh") or {}).get("http_noop") or {}
+    if web.get("seconds"):
+        clean = (
+            web["said_no_new_release"]
+            and web["new_releases_rows"] == 0
+            and all(code == 0 for code in web["exit_codes"])
+        )
+        slowest = max(web["seconds"])
+        rows.append(
+            (
+                f"no-op over HTTP (every live route, loopback) under {TARGET_NOOP_S:.0f} s",
+                f"median {_s(_median(web['seconds']))}, max {_s(slowest)}; "
+                f"{_median(web['requests_per_run']):.0f} requests per check; "
+                + ("no new release, nothing loaded" if clean else "SOMETHING CHANGED OR FAILED"),
+                _x(slowest / TARGET_NOOP_S) + " of the limit",
+                slowest < TARGET_NOOP_S and clean,
+            )
+        )
     cases = (results.get("scale") or {}).get("cases", [])
     kz = [c for c in cases if c["shape"] == "kz"]
     if kz:
@@ -376,6 +394,36 @@ def _render_refresh(results: dict) -> list[str]:
         f"Median {_s(fig['noop_median'])}, slowest {_s(fig['noop_max'])} (limit {TARGET_NOOP_S:.0f} s): "
         f"{_x(fig['noop_max'] / TARGET_NOOP_S)} of the limit. Output: "
         f"`{section['repeats'][-1]['noop']['output']}`.",
+        "",
+    ]
+    return out + _render_http_noop(section.get("http_noop") or {})
+
+
+def _render_http_noop(web: dict) -> list[str]:
+    """The same check with ``KZW_SOURCE=http`` against the loopback server (bench/http_noop.py)."""
+    if not web:
+        return []
+    out = [
+        "### No-op refresh over HTTP, every dataset on its live route",
+        "",
+        "`refresh-if-changed` with `KZW_SOURCE=http` against the test suite's loopback server serving every "
+        "dataset on its own catalog route with the snapshot's values (bench/http_noop.py): the file API "
+        "elements answer the conditional request with 304; Taldau sends no validators, so every answer of "
+        "every tree level and period kind is fetched and the release hashed; the datasets without a live "
+        "route hash their snapshot file. The scratch warehouse was seeded with those same releases.",
+        "",
+    ]
+    if "error" in web:
+        return [*out, f"Failed: `{web['error'][-300:]}`", ""]
+    routes = "; ".join(f"{route}: {', '.join(ids)}" for route, ids in sorted(web["routes"].items()))
+    out += [
+        "| runs (s) | load | exit codes | requests per check | new raw.releases rows |",
+        "|---|---|---|---|---|",
+        f"| {', '.join(f'{s:.2f}' for s in web['seconds'])} | {_loads(web['load'])} | "
+        f"{', '.join(map(str, web['exit_codes']))} | {', '.join(map(str, web['requests_per_run']))} | "
+        f"{web['new_releases_rows']} |",
+        "",
+        f"Routes: {routes}. Output: `{web['output']}`.",
         "",
     ]
     return out

@@ -42,7 +42,10 @@ class Route:
     format: str
     parser: str
     scale: float = 1.0
-    period_id: int | None = None  # Taldau only: 7 = year, 5 = quarter
+    #: Taldau only: the period kinds requested and merged into one release (7 = year, 5 = quarter)
+    periods: tuple[int, ...] = ()
+    #: extension of the landed file: a Taldau release is JSON whatever the snapshot file's format
+    extension: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,10 @@ class Measure:
 class Dataset:
     """One tracked release stream.
 
-    ``url_path`` is the live route relative to the configured base URL, or ``None`` when no public
-    machine route is known: such a dataset is read from the snapshot even in ``http`` mode unless an
-    operator maps it to a URL (``KZW_SOURCE_URLS``), and the releases table says which route was used.
+    ``url_path`` is the file API route relative to the configured base URL, or ``None`` when no
+    element is known; ``routes`` lists every live route (the element, then a complete Taldau index). A
+    dataset with none is read from the snapshot even in ``http`` mode unless an operator maps it to a
+    URL (``KZW_SOURCE_URLS``); the releases table says which route was used.
     """
 
     id: str
@@ -87,12 +91,16 @@ class Dataset:
     lang: str = "ru"
     geography: str = "as published"  # or "2022 boundaries restated" etc.
     notes: str = ""
-    #: multiplier from the Taldau index's unit to ``unit`` (checked against Api/GetIndexAttributes)
+    #: multiplier from the unit the Taldau index publishes in to ``unit`` (declared by hand from the
+    #: index's published measure; 1e-3 for tenge into thousand tenge), applied before validation
     taldau_scale: float = 1.0
-    #: the Taldau index gives all the dataset holds (one series, its frequency), so it may serve a
-    #: release; an index that gives only part (the annual rows of a mixed table, one of two series) is
-    #: declared but never used in place of the file, since the release would lose rows
+    #: the Taldau index gives all the dataset holds (one series; every period kind, year and quarter
+    #: requested and merged for a mixed table), so it may serve a release; an index that gives only
+    #: part (cumulative periods, one of several series: ``taldau_gap``) is declared but never used in
+    #: place of the file, since the release would lose rows
     taldau_complete: bool = False
+    #: for an index that is not complete: what the Taldau answer lacks against the file (README table)
+    taldau_gap: str = ""
     measures: tuple[Measure, ...] = field(default=())
 
     @property
@@ -109,14 +117,18 @@ class Dataset:
     def taldau_route(self) -> Route:
         if self.taldau_index is None:
             raise ValueError(f"[{self.id}] has no Taldau index")
-        period = TALDAU_PERIODS.get(self.frequency, TALDAU_PERIODS["annual"])
+        periods = {
+            "quarterly": (TALDAU_PERIODS["quarterly"],),
+            "mixed": (TALDAU_PERIODS["annual"], TALDAU_PERIODS["quarterly"]),
+        }.get(self.frequency, (TALDAU_PERIODS["annual"],))
         return Route(
             "taldau_tree",
             self.taldau_index,
             "taldau_tree",
             "taldau_tree:parse_taldau_tree",
             self.taldau_scale,
-            period,
+            periods,
+            "json",
         )
 
     @property
@@ -142,6 +154,8 @@ CATALOG: tuple[Dataset, ...] = (
         unit="mln KZT",
         frequency="mixed",
         taldau_index=2709379,
+        taldau_gap="cumulative periods (half-year, 9 months) and the 1990-1992 values in mln roubles; "
+        "Taldau's period kinds are year (7) and quarter (5), in one unit",
         lang="en",
         notes="1990-1992 in mln roubles; 2023 preliminary; South Kazakhstan and its successors "
         "both listed 2011-2017 (back-estimates); Abai/Zhetisu/Ulytau from 2021.",
@@ -189,6 +203,7 @@ CATALOG: tuple[Dataset, ...] = (
         frequency="annual",
         bns_element=6584,
         taldau_index=703831,
+        taldau_gap="the sex and urban/rural series (one series, the total, per index)",
         notes="Series total, men, women.",
         measures=(Measure("population_jan1", "persons", "persons", "sum", series="total"),),
     ),
@@ -214,6 +229,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="thousand KZT | USD",
         frequency="mixed",
         taldau_index=2709380,
+        taldau_gap="the USD series and the cumulative periods (half-year, 9 months)",
         notes="Series kzt_thousand (sheet 'тыс.тенге') and usd (sheet 'в долларах США').",
         measures=(
             Measure(
@@ -244,6 +260,7 @@ CATALOG: tuple[Dataset, ...] = (
         frequency="annual",
         bns_element=48510,
         taldau_index=704447,
+        taldau_complete=True,
         lang="en",
         measures=(
             Measure(
@@ -275,6 +292,9 @@ CATALOG: tuple[Dataset, ...] = (
         unit="thousand KZT",
         frequency="mixed",
         taldau_index=702972,
+        # Taldau publishes the wage in tenge, the file in thousand tenge
+        taldau_scale=1e-3,
+        taldau_complete=True,
         measures=(
             Measure(
                 "avg_nominal_wage_thousand_kzt",
@@ -294,6 +314,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="%",
         frequency="mixed",
         taldau_index=704498,
+        taldau_complete=True,
         measures=(
             Measure(
                 "poverty_share_pct", "%", "% of population", "weighted_mean", weight_measure="population_avg"
@@ -341,6 +362,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="%",
         frequency="mixed",
         taldau_index=702944,
+        taldau_complete=True,
         measures=(
             Measure(
                 "unemployment_rate_pct",
@@ -473,11 +495,16 @@ PENDING_ROUTES: dict[str, dict[str, tuple[int, ...]]] = {
 }
 
 
-def taldau_tree_form(index_id: int, period_id: int, terms: str = "") -> dict[str, str]:
+def taldau_tree_form(index_id: int, period_id: int, terms: str = "", parent: str = "") -> dict[str, str]:
     """The form ``NewIndex/GetIndexTreeData`` takes, in the field order of the real request
-    (``ingestion/snapshot/api-examples/``): the index, the period kind, the regions dictionary."""
+    (``ingestion/snapshot/api-examples/``): the index, the period kind, the regions dictionary.
+
+    ``parent``: the id of the node whose children are asked for (``""``: the top of the tree). The real
+    answer is one level of the tree: the country node (``"leaf": "false"``) without its regions, which
+    the site loads when the node is expanded, by posting the same form with the node's id.
+    """
     return {
-        "p_parent_id": "",
+        "p_parent_id": parent,
         "p_index_id": str(index_id),
         "p_keyword": "",
         "p_period_id": str(period_id),
@@ -487,5 +514,5 @@ def taldau_tree_form(index_id: int, period_id: int, terms: str = "") -> dict[str
         "p_dicIds": str(TALDAU_REGIONS_DIC),
         "idx": "0",
         "filter": '[{"property":null,"value":null}]',
-        "id": "",
+        "id": parent,
     }

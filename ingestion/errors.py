@@ -14,12 +14,21 @@ class IngestionError(Exception):
 class FetchError(IngestionError):
     """The source did not deliver a usable payload (HTTP status, timeout, size cap, host...)."""
 
-    def __init__(self, dataset_id: str, url: str, cause: str, content: bytes | None = None) -> None:
+    def __init__(
+        self,
+        dataset_id: str,
+        url: str,
+        cause: str,
+        content: bytes | None = None,
+        extension: str | None = None,
+    ) -> None:
         self.url = url
         self.cause = cause
         #: a complete body that arrived but was refused (an HTML page, a wrong content type): the
         #: caller lands it, so the bytes the source sent are kept for inspection
         self.content = content
+        #: the landed file's extension when it is not the dataset's own (a Taldau answer is JSON)
+        self.extension = extension
         super().__init__(dataset_id, f"fetch of {url} failed: {cause}")
 
 

@@ -18,12 +18,16 @@ def fingerprint(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def land(landing_dir: Path, dataset: Dataset, content: bytes) -> tuple[str, Path]:
-    """Write ``content`` once under its sha256 and return (release_id, path). Idempotent."""
+def land(
+    landing_dir: Path, dataset: Dataset, content: bytes, extension: str | None = None
+) -> tuple[str, Path]:
+    """Write ``content`` once under its sha256 and return (release_id, path). Idempotent.
+
+    ``extension``: the route's own when it is not the dataset's (a Taldau release is ``.json``)."""
     release_id = fingerprint(content)
     folder = landing_dir / dataset.id
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{release_id}.{dataset.extension}"
+    path = folder / f"{release_id}.{extension or dataset.extension}"
     if path.exists() and path.stat().st_size == len(content):
         return release_id, path
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".landing-", suffix=".part")

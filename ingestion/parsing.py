@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import pandas as pd
 
@@ -52,5 +53,14 @@ def parse_payload(
     ctx = ParseContext(dataset=dataset, release_id=release_id, file_name=file_name)
     frame = conform(load_parser(dataset.parser)(payload, ctx))
     if route is not None and route.scale != 1.0:
-        frame = frame.assign(value=frame["value"] * route.scale)
+        frame = frame.assign(value=scale_values(frame["value"], route.scale))
     return frame
+
+
+def scale_values(values: pd.Series, scale: float) -> pd.Series:
+    """``values * scale`` rounded once, in decimal: ``123400`` tenge is exactly the ``123.4`` thousand
+    tenge the file publishes (a binary multiply by 0.001 gives 123.39999999999999). ``repr`` of a
+    parsed float is the shortest text that reads back as it, i.e. the published digits."""
+    factor = Decimal(repr(float(scale)))
+    scaled = [None if pd.isna(v) else float(Decimal(repr(float(v))) * factor) for v in values]
+    return pd.Series(scaled, index=values.index, dtype="Float64")

@@ -19,10 +19,15 @@ from ingestion.errors import IngestionError, ParseError
 from ingestion.landing import land
 from ingestion.parsing import parse_payload
 from ingestion.raw_store import RawStore, ReleaseRecord
+from ingestion.schema import conform_columns
 from ingestion.settings import Settings
 from ingestion.sources import Conditional, Payload, Source
 
-CELL_KEY = ["series", "region_code", "period_label"]
+#: An observation's identity within its dataset: the measure (series), the region and the period. Not
+#: the published period label or the cell's location, which depend on the route that served the
+#: release (``"2020"`` in a file, ``"y122020"`` in a Taldau answer): comparing on those would count
+#: every cell as new after a route switch.
+CELL_KEY = ["series", "region_code", "year", "period_type", "months", "quarter"]
 
 
 @dataclass
@@ -75,7 +80,11 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
     except IngestionError as exc:
         # A complete body that was refused (HTML error page, wrong content type) is landed too.
         refused = getattr(exc, "content", None)
-        refused_id, refused_path = land(settings.landing_dir, dataset, refused) if refused else (None, None)
+        refused_id, refused_path = (
+            land(settings.landing_dir, dataset, refused, getattr(exc, "extension", None))
+            if refused
+            else (None, None)
+        )
         store.record(
             ReleaseRecord(
                 dataset.id,
@@ -102,7 +111,8 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
             )
         )
         return Unchanged(dataset, current.release_id if current else None, payload.url)
-    release_id, landed_path = land(settings.landing_dir, dataset, payload.content)
+    extension = payload.route.extension if payload.route is not None else None
+    release_id, landed_path = land(settings.landing_dir, dataset, payload.content, extension)
     if current is not None and current.release_id == release_id:
         store.record(
             ReleaseRecord(
@@ -158,8 +168,9 @@ def revision_counts(frame: pd.DataFrame, previous: pd.DataFrame | None) -> tuple
     """(cells whose value changed against the current release, cells the current release lacked)."""
     if previous is None or previous.empty:
         return 0, len(frame)
-    merged = frame[[*CELL_KEY, "value"]].merge(
-        previous[[*CELL_KEY, "value"]],
+    columns = [*CELL_KEY, "value"]
+    merged = conform_columns(frame[columns]).merge(
+        conform_columns(previous[columns]),
         on=CELL_KEY,
         how="left",
         suffixes=("", "_prev"),

@@ -45,3 +45,9 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     for column, dtype in OBSERVATION_COLUMNS.items():
         out[column] = out[column].astype(dtype)
     return out.reset_index(drop=True)
+
+
+def conform_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Type the contract's columns present in ``frame`` (a subset), e.g. rows read back from DuckDB,
+    so that keys compare equal to a parser's output (``Int64`` NA against ``float64`` NaN)."""
+    return frame.astype({c: OBSERVATION_COLUMNS[c] for c in frame.columns if c in OBSERVATION_COLUMNS})

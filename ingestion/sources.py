@@ -22,11 +22,14 @@ import requests
 from ingestion.catalog import TALDAU_TREE, Dataset, Route, taldau_tree_form
 from ingestion.errors import FetchError
 from ingestion.settings import Settings
+from ingestion.taldau_release import TreeAnswer, release_document
 
 USER_AGENT = "kz-inequality-warehouse/0.1 (+regional statistics ETL)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER_S = 60.0
+#: Taldau tree answers one release may take (levels x period kinds): a tree deeper than this is wrong
+MAX_TREE_REQUESTS = 64
 #: What a data payload may be sent as; an HTML page is never a data release.
 DATA_CONTENT_TYPES = {
     "xlsx": (
@@ -335,9 +338,15 @@ def load_url_overrides() -> dict[str, str]:
 class TaldauSource:
     """Taldau's ``NewIndex/GetIndexTreeData`` (POST form) over the same guarded transport.
 
-    Taldau sends no ETag: the answer is fetched whole and the release is told apart by its sha256 (the
-    landing step does that). A 500 after the retries, an empty list or anything but a JSON list of
-    nodes is a ``FetchError`` naming the dataset, the index and the URL; the caller records it.
+    One release is every answer of the index's tree: per period kind of the route (year, and quarter
+    for a mixed table), the top of the tree and then the children of each node that is not a leaf (the
+    country node's regions), as the site loads them when a node is expanded. The answers are kept as
+    they arrived in one document (``ingestion.taldau_release``), landed as ``.json``.
+
+    Taldau sends no ETag: the release is told apart by the document's sha256 (the landing step does
+    that). A 500 after the retries, an empty list or anything but a JSON list of nodes is a
+    ``FetchError`` naming the dataset, the index, the form's period and parent, and the URL; the caller
+    records it and lands a refused body.
     """
 
     def __init__(self, http: HttpSource, base_url: str) -> None:
@@ -354,18 +363,62 @@ class TaldauSource:
         if url is None:
             raise FetchError(dataset.id, "(none)", "no Taldau index is known for this dataset")
         route = dataset.taldau_route
-        form = taldau_tree_form(route.ref, route.period_id or 7)
+        answers: list[TreeAnswer] = []
+        for period in route.periods:
+            pending = [""]
+            while pending:
+                parent = pending.pop(0)
+                if len(answers) >= MAX_TREE_REQUESTS:
+                    cause = f"Taldau index {route.ref}: more than {MAX_TREE_REQUESTS} tree answers"
+                    raise FetchError(dataset.id, url, cause)
+                body, nodes = self._answer(dataset, route, url, period, parent)
+                answers.append(TreeAnswer(period, parent, body))
+                pending.extend(_folders(dataset, route, url, nodes, body))
+        content = release_document(route.ref, answers)
+        return Payload(dataset.id, content, url, "taldau", content_type="application/json", route=route)
+
+    def _answer(
+        self, dataset: Dataset, route: Route, url: str, period: int, parent: str
+    ) -> tuple[bytes, list]:
+        """One POST of the form; its body and nodes, or a FetchError saying which form failed."""
+        asked = f"p_period_id={period}, p_parent_id={parent!r}"
+        form = taldau_tree_form(route.ref, period, parent=parent)
         try:
             payload = self.http.fetch_url(dataset, url, None, form=form, fmt=route.format)
+            return payload.content, _check_tree(dataset, route, url, payload.content)
         except FetchError as exc:
             raise FetchError(
-                dataset.id, exc.url, f"Taldau index {route.ref}: {exc.cause}", content=exc.content
+                dataset.id,
+                exc.url,
+                f"Taldau index {route.ref}: {exc.cause.removeprefix(f'Taldau index {route.ref}: ')} "
+                f"({asked})",
+                content=exc.content,
+                extension=route.extension,
             ) from exc
-        _check_tree(dataset, route, url, payload.content)
-        return replace(payload, source="taldau", route=route, etag=None, last_modified=None)
 
 
-def _check_tree(dataset: Dataset, route: Route, url: str, content: bytes) -> None:
+def _folders(dataset: Dataset, route: Route, url: str, nodes: list, body: bytes) -> list[str]:
+    """Ids of the nodes whose children are still to be asked for (not leaves, no children inline)."""
+    out = []
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict) or str(node.get("leaf", "true")).lower() != "false":
+            continue
+        if node.get("children"):
+            continue
+        node_id = node.get("id")
+        if not isinstance(node_id, str | int) or str(node_id) == "":
+            raise FetchError(
+                dataset.id,
+                url,
+                f"Taldau index {route.ref}: node {i} is not a leaf but has no id to expand it by",
+                content=body,
+                extension=route.extension,
+            )
+        out.append(str(node_id))
+    return out
+
+
+def _check_tree(dataset: Dataset, route: Route, url: str, content: bytes) -> list:
     """An answer that is not a non-empty JSON list is what Taldau sends for wrong parameters."""
     try:
         nodes = json.loads(content.decode("utf-8-sig"))
@@ -387,6 +440,7 @@ def _check_tree(dataset: Dataset, route: Route, url: str, content: bytes) -> Non
             f"Taldau index {route.ref}: empty answer (wrong period or dictionary for this index?)",
             content=content,
         )
+    return nodes
 
 
 class RoutedSource:

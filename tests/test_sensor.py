@@ -1,4 +1,5 @@
-"""The release sensor against a loopback server serving the real snapshot files (302 + ETag)."""
+"""The release sensor against a loopback server serving the real snapshot files (302 + ETag), and
+against every dataset's own live route (file API elements and Taldau answers)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from http.server import BaseHTTPRequestHandler
 import dagster as dg
 import pytest
 
-from ingestion.catalog import CATALOG
+from ingestion.catalog import CATALOG, get
 from ingestion.settings import SNAPSHOT_DIR
 from orchestration.automation import INGESTION_KEYS, bns_release_sensor, run_key_for
 from tests.conftest import point_at
 from tests.support.bns_server import BnsServer
+from tests.support.taldau import serve_live_routes, serve_taldau, snapshot_frame
 
 
 @pytest.fixture
@@ -94,3 +96,43 @@ def test_a_server_fault_skips_with_a_reason_and_keeps_the_cursor(served, fault):
     message = result.skip_reason.skip_message
     assert "[population]" in message and ("HTTP 500" in message or "Timeout" in message)
     assert json.loads(result.cursor)["population"] == json.loads(first.cursor)["population"]
+
+
+@pytest.fixture
+def live_routes(tmp_path, monkeypatch):
+    """Every dataset on its own catalog route (file API element or Taldau index), no URL mapping."""
+    server = BnsServer().start()
+    served = serve_live_routes(server)
+    monkeypatch.delenv("KZW_SOURCE_URLS", raising=False)
+    point_at(
+        monkeypatch,
+        tmp_path / "home",
+        source="http",
+        base_url=server.base_url,
+        taldau_url=server.base_url,
+        allowed_hosts="127.0.0.1",
+        max_retries="0",
+        read_timeout_s="2",
+    )
+    yield server, served
+    server.stop()
+
+
+def test_a_changed_taldau_answer_triggers_exactly_its_dataset(live_routes):
+    """Taldau sends no validators: the sensor hashes the release; an unchanged answer is ignored."""
+    server, served = live_routes
+    assert {d for d, route in served.items() if route == "taldau"} >= {"employed", "wages_nominal"}
+    first = tick(None)
+    assert requested(first) == {d.id for d in CATALOG}
+    posts = len(server.forms)
+    assert not tick(first.cursor).run_requests  # nothing changed: every Taldau answer hashed again
+    assert len(server.forms) == 2 * posts
+    wages = get("wages_nominal")
+    frame = snapshot_frame(wages)
+    quarter = (frame["period_type"] == "quarter") & (frame["year"] == frame["year"].max())
+    serve_taldau(server, wages, frame.assign(value=frame["value"].mask(quarter, frame["value"] + 1)))
+    second = tick(first.cursor)
+    assert requested(second) == {"wages_nominal"}
+    fingerprint = json.loads(second.cursor)["wages_nominal"]["fingerprint"]
+    assert fingerprint != json.loads(first.cursor)["wages_nominal"]["fingerprint"]
+    assert second.run_requests[0].run_key == run_key_for({"wages_nominal": fingerprint})

@@ -1,8 +1,10 @@
 """The Taldau source against a real loopback server answering the POST form like Taldau does.
 
-The answer served is the real ``GetIndexTreeData`` example response (index 701189) byte for byte; the
-source must post the form of the real request, land what arrives unchanged, and turn a 500, an empty
-list or an HTML page into an error naming the dataset, the index and the URL.
+The answer served is the real ``GetIndexTreeData`` example response (index 701189) byte for byte: the
+top of the tree, the country node (``"leaf": "false"``) without its regions. The source must post the
+form of the real request, then the same form with the node's id to expand it (as the site does), keep
+every answer unchanged in the release document, and turn a 500, an empty list or an HTML page into an
+error naming the dataset, the index and the URL.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ingestion.errors import FetchError
 from ingestion.parsing import parse_payload
 from ingestion.settings import SNAPSHOT_DIR, Settings
 from ingestion.sources import HttpSource, RoutedSource, SnapshotSource, TaldauSource
+from ingestion.taldau_release import read_release, release_document
 from tests.support.bns_server import TALDAU_TREE_PATH, BnsServer
 from tests.support.taldau import loopback_settings
 
@@ -27,8 +30,22 @@ EXAMPLE = (EXAMPLES / "kz_taldau_GetIndexTreeData_example_response_701189.json")
 REQUEST = json.loads((EXAMPLES / "kz_taldau_GetIndexTreeData_example_request_701189.json").read_text())
 #: a Taldau-only dataset pointed at the example's index, so the real answer is what it receives
 WAGES = dataclasses.replace(
-    get("wages_nominal"), taldau_index=701189, frequency="annual", taldau_complete=True
+    get("wages_nominal"), taldau_index=701189, frequency="annual", taldau_complete=True, taldau_scale=1.0
 )
+#: The expansion of the country node. The repository holds no real regional answer of this index: a
+#: region node in the real node's shape, its values those of the real node (a transport test: the
+#: bytes are checked, not the numbers).
+_REAL_NODE = json.loads(EXAMPLE)[0]
+CHILDREN = json.dumps(
+    [{**_REAL_NODE, "id": "741881", "text": "г.Астана", "leaf": "true", "expanded": "false"}],
+    ensure_ascii=False,
+    separators=(",", ":"),
+).encode()
+
+
+def serve_example(server: BnsServer, period: int = 7) -> None:
+    server.set_taldau(701189, period, EXAMPLE)
+    server.set_taldau(701189, period, CHILDREN, parent="741880")
 
 
 @pytest.fixture
@@ -47,22 +64,36 @@ def make_taldau(server: BnsServer, tmp_path: Path) -> TaldauSource:
     return TaldauSource(http, server.base_url)
 
 
-def test_posts_the_real_form_and_returns_the_answer_byte_for_byte(server, tmp_path):
-    server.set_taldau(701189, 7, EXAMPLE)
+def test_posts_the_real_form_then_expands_the_country_node_keeping_each_answer_byte_for_byte(
+    server, tmp_path
+):
+    serve_example(server)
     payload = make_taldau(server, tmp_path).fetch(WAGES)
-    assert payload.content == EXAMPLE
+    answers = read_release(json.loads(payload.content))
+    assert [(a.period_id, a.parent, a.body) for a in answers] == [(7, "", EXAMPLE), (7, "741880", CHILDREN)]
+    assert payload.content == release_document(701189, answers)
     assert payload.source == "taldau" and payload.route.kind == "taldau_tree" and payload.route.ref == 701189
     assert payload.url == server.base_url + TALDAU_TREE_PATH
-    (form,) = server.forms
-    assert set(form) == set(REQUEST["request_body"])  # the same fields as the real request
-    assert form["p_index_id"] == "701189" and form["p_period_id"] == "7" and form["p_dicIds"] == "67"
+    top, children = server.forms
+    assert set(top) == set(REQUEST["request_body"])  # the same fields as the real request
+    assert top["p_index_id"] == "701189" and top["p_period_id"] == "7" and top["p_dicIds"] == "67"
+    assert top["p_parent_id"] == "" and children["p_parent_id"] == children["id"] == "741880"
+    assert {k: v for k, v in children.items() if k not in ("p_parent_id", "id")} == {
+        k: v for k, v in top.items() if k not in ("p_parent_id", "id")
+    }
 
 
 def test_quarterly_dataset_asks_for_period_5(server, tmp_path):
     quarterly = dataclasses.replace(WAGES, frequency="quarterly")
-    server.set_taldau(701189, 5, EXAMPLE)
+    serve_example(server, 5)
     make_taldau(server, tmp_path).fetch(quarterly)
-    assert server.forms[0]["p_period_id"] == "5"
+    assert {f["p_period_id"] for f in server.forms} == {"5"}
+
+
+def test_a_missing_expansion_is_an_error_naming_the_parent(server, tmp_path):
+    server.set_taldau(701189, 7, EXAMPLE)  # the country node's regions answer 500
+    with pytest.raises(FetchError, match=r"Taldau index 701189: HTTP 500.*p_parent_id='741880'"):
+        make_taldau(server, tmp_path).fetch(WAGES)
 
 
 def test_wrong_parameters_500_is_retried_then_names_dataset_index_and_url(server, tmp_path):
@@ -107,7 +138,7 @@ def test_routed_source_prefers_the_file_api_then_taldau_then_the_snapshot(server
     settings = make_settings(server, tmp_path)
     http = HttpSource(settings, url_overrides={}, sleep=lambda _s: None)
     routed = RoutedSource(http, SnapshotSource(settings.snapshot_dir))
-    server.set_taldau(701189, 7, EXAMPLE)
+    serve_example(server)
     assert routed.fetch(WAGES).source == "taldau"
     assert routed.fetch(get("life_expectancy")).source == "snapshot"  # no live route known
     income = get("income_annual")  # element 48510 and Taldau 704447: the file API is primary

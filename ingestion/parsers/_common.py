@@ -320,7 +320,9 @@ class Observations:
             value, flag = parse_value(raw_value)
         except ValueError as exc:
             raise fail(self.ctx, location, str(exc)) from None
-        key = (series, region_code, period_label.strip())
+        # the period too: one label may stand for two periods in a release that merges answers
+        # (Taldau's ``y122020`` is the year in the year answer and the fourth quarter in the quarter one)
+        key = (series, region_code, period_label.strip(), period.period_type, period.months)
         if key in self._seen:
             raise fail(
                 self.ctx,

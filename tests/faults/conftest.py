@@ -141,11 +141,13 @@ def assert_fault_contained(
     cause: str,
     landed: bytes | None,
     status: str = "failed",
+    extension: str | None = None,
 ) -> None:
     """The five guarantees of a contained fault (see the module docstring), asserted at once.
 
     ``cause`` is a regex that must match both the operator's message and the ledger's ``error``;
-    ``landed`` the bytes that must be kept (``None``: no complete body arrived, nothing is landed).
+    ``landed`` the bytes that must be kept (``None``: no complete body arrived, nothing is landed),
+    under ``extension`` (default: the dataset's; a Taldau answer is landed as ``json``).
     """
     # 1. a clear error naming dataset and cause
     text = error_text(outcome)
@@ -167,7 +169,8 @@ def assert_fault_contained(
         assert not new_files, f"landed although no body arrived: {new_files}"
         assert last["landed_path"] is None or Path(last["landed_path"]) in was.landing
     else:
-        path = wh.settings.landing_dir / dataset.id / f"{fingerprint(landed)}.{dataset.extension}"
+        name = f"{fingerprint(landed)}.{extension or dataset.extension}"
+        path = wh.settings.landing_dir / dataset.id / name
         assert path.read_bytes() == landed, "landed bytes differ from what arrived"
         assert last["landed_path"] == str(path) and last["release_id"] == fingerprint(landed)
         assert new_files <= {path}

@@ -6,8 +6,9 @@ which answers the bytes with an ``ETag`` and ``Last-Modified`` and honours ``If-
 Tests can swap a route's content (a new release) or install a fault handler for any path.
 
 Taldau: ``POST /ru/NewIndex/GetIndexTreeData`` with the form of the real request answers the JSON
-set for ``(p_index_id, p_period_id)`` with no ETag (as Taldau), and 500 for any other pair (as
-Taldau does for wrong parameters).
+set for ``(p_index_id, p_period_id, p_parent_id)`` (one level of the tree: ``""`` the top, a node's
+id its children) with no ETag (as Taldau), and 500 for any other form (as Taldau does for wrong
+parameters).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class BnsServer:
     routes: dict[str, Route] = field(default_factory=dict)
     faults: dict[str, Fault] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
-    taldau: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    taldau: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     forms: list[dict[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -61,8 +62,13 @@ class BnsServer:
     def set(self, path: str, content: bytes, ext: str, last_modified: float | None = None) -> None:
         self.routes[path] = Route(content, ext, last_modified or 1_700_000_000.0)
 
-    def set_taldau(self, index_id: int, period_id: int, body: bytes) -> None:
-        self.taldau[(str(index_id), str(period_id))] = body
+    def set_taldau(self, index_id: int, period_id: int, body: bytes, parent: str = "") -> None:
+        self.taldau[(str(index_id), str(period_id), parent)] = body
+
+    def clear_taldau(self, index_id: int) -> None:
+        """Forget every answer of the index (before serving a new release of it)."""
+        for key in [k for k in self.taldau if k[0] == str(index_id)]:
+            del self.taldau[key]
 
     def start(self) -> BnsServer:
         server = self
@@ -104,7 +110,9 @@ class BnsServer:
                 fault = server.faults.get(self.path)
                 if fault is not None and fault(self):
                     return
-                body = server.taldau.get((form.get("p_index_id", ""), form.get("p_period_id", "")))
+                body = server.taldau.get(
+                    (form.get("p_index_id", ""), form.get("p_period_id", ""), form.get("p_parent_id", ""))
+                )
                 if self.path != TALDAU_TREE_PATH or body is None:
                     self.send_response(500 if self.path == TALDAU_TREE_PATH else 404)
                     self.send_header("Content-Length", "0")

@@ -1,24 +1,33 @@
 """Taldau ``GetIndexTreeData`` answers built from the snapshot's own values, in the real answer's shape.
 
-The real example (``ingestion/snapshot/api-examples/``) is a list of nodes ``{"id", "rownum", "text",
-"leaf", "expanded", "measureName", "y12YYYY": "<value>", "12YYYY": "<cell id>"}``. Here the national
-node carries the regions as ``children`` (leaf nodes of the same shape). Values are the snapshot
-parse's own numbers written back as text (``repr`` round-trips a float exactly), ``"x"`` where the
-snapshot is confidential and ``"-"`` where it is not available; the six-digit cell ids are a counter
-(the parser ignores them; they are ids, not statistics).
+The real example (``ingestion/snapshot/api-examples/``) answers the top of the tree: a list holding
+the country node ``{"id": "741880", "rownum", "text", "leaf": "false", "expanded": "true",
+"measureName", "y12YYYY": "<value>", "12YYYY": "<cell id>"}`` and no children; its regions are the
+answer to the same form with ``p_parent_id`` = the node's id (leaf nodes of the same shape). One
+answer per level and period kind: ``p_period_id`` 7 holds the annual rows (``y12YYYY``), 5 the
+quarters (``y03/y06/y09/y12YYYY``). Values are the snapshot parse's own numbers written back as
+decimal text in the route's unit (divided by its scale, exactly, in decimal), ``"x"`` where the
+snapshot is confidential and ``"-"`` where it is not available; node and cell ids are counters (the
+parser ignores them; they are ids, not statistics).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from ingestion.catalog import Dataset
+from ingestion.catalog import TALDAU_PERIODS, Dataset
 from ingestion.parsing import parse_payload
 from ingestion.settings import SNAPSHOT_DIR, Settings
+from ingestion.taldau_release import TreeAnswer, release_document
+from tests.support.bns_server import BnsServer
+
+#: the country node's id in the real example answer
+NATIONAL_NODE_ID = "741880"
 
 
 def snapshot_frame(dataset: Dataset) -> pd.DataFrame:
@@ -27,23 +36,33 @@ def snapshot_frame(dataset: Dataset) -> pd.DataFrame:
     return parse_payload(dataset, content, "snapshot", dataset.snapshot_file)
 
 
-def _cell(value: object, flag: object) -> str:
+def _cell(value: object, flag: object, scale: float) -> str:
     if pd.isna(value):
         return "x" if flag == "confidential" else "-"
-    return repr(float(value))
+    text = format((Decimal(repr(float(value))) / Decimal(repr(float(scale)))).normalize(), "f")
+    return text.removesuffix(".0")
 
 
-def tree_body(frame: pd.DataFrame, scale: float = 1.0) -> bytes:
-    """One annual series of ``frame`` as a Taldau tree answer; ``scale`` divides the values back into
-    the route's unit (a route with scale 1e-6 publishes tenge for a dataset in mln tenge)."""
-    if set(frame["series"]) != {"total"} or set(frame["period_type"]) != {"annual"}:
-        raise ValueError("a Taldau tree carries one annual series")
+def _month(row: object) -> int:
+    return 12 if row.period_type == "annual" else int(row.quarter) * 3
+
+
+def tree_answers(frame: pd.DataFrame, period_id: int, scale: float = 1.0) -> dict[str, bytes]:
+    """The rows of ``frame`` of one period kind as Taldau answers: parent id (``""`` the top) -> body.
+
+    ``scale`` divides the values back into the route's unit (a route with scale 1e-3 publishes tenge
+    for a dataset in thousand tenge)."""
+    if set(frame["series"]) != {"total"} or not set(frame["period_type"]) <= {"annual", "quarter"}:
+        raise ValueError("a Taldau tree carries one series of years and quarters")
+    kind = "annual" if period_id == TALDAU_PERIODS["annual"] else "quarter"
+    rows_of_kind = frame[frame["period_type"] == kind]
     nodes: list[dict[str, object]] = []
     counter = 0
-    for rownum, (label, rows) in enumerate(frame.groupby("region_label", sort=False)):
+    national = None
+    for label, rows in rows_of_kind.groupby("region_label", sort=False):
         node: dict[str, object] = {
-            "id": str(741880 + rownum),
-            "rownum": rownum,
+            "id": str(int(NATIONAL_NODE_ID) + 1 + len(nodes)),
+            "rownum": len(nodes),
             "text": label,
             "leaf": "true",
             "expanded": "false",
@@ -51,19 +70,44 @@ def tree_body(frame: pd.DataFrame, scale: float = 1.0) -> bytes:
         }
         for row in rows.itertuples():
             counter += 1
-            value = row.value / scale if not pd.isna(row.value) else row.value
-            node[f"y12{row.year}"] = _cell(value, row.value_flag)
-            node[f"12{row.year}"] = str(counter)
-        nodes.append(node)
-    national = next(i for i, n in enumerate(nodes) if _is_national(frame, n["text"]))
-    root = nodes.pop(national)
-    root.update(leaf="false", expanded="true", children=nodes)
-    return json.dumps([root], ensure_ascii=False, separators=(",", ":")).encode()
+            key = f"{_month(row):02d}{row.year}"
+            node[f"y{key}"] = _cell(row.value, row.value_flag, scale)
+            node[key] = str(counter)
+        if (rows["region_code"] == "KZ").any():
+            national = node
+        else:
+            nodes.append(node)
+    if national is None:
+        return {"": _body(nodes)}
+    national.update(id=NATIONAL_NODE_ID, rownum=0, leaf="false", expanded="true")
+    for rownum, node in enumerate(nodes):
+        node["rownum"] = rownum
+    return {"": _body([national]), NATIONAL_NODE_ID: _body(nodes)}
 
 
-def _is_national(frame: pd.DataFrame, label: object) -> bool:
-    codes = frame.loc[frame["region_label"] == label, "region_code"]
-    return bool((codes == "KZ").any())
+def _body(nodes: list[dict[str, object]]) -> bytes:
+    return json.dumps(nodes, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def route_answers(dataset: Dataset, frame: pd.DataFrame | None = None) -> list[TreeAnswer]:
+    """Every answer of the dataset's Taldau route for ``frame`` (default: its snapshot values), in the
+    order the source asks for them (per period kind: the top, then the country node's children)."""
+    frame = snapshot_frame(dataset) if frame is None else frame
+    route = dataset.taldau_route
+    return [
+        TreeAnswer(period, parent, body)
+        for period in route.periods
+        for parent, body in tree_answers(frame, period, route.scale).items()
+    ]
+
+
+def serve_taldau(server: BnsServer, dataset: Dataset, frame: pd.DataFrame | None = None) -> bytes:
+    """Serve the dataset's Taldau answers; return the release document the source will land."""
+    answers = route_answers(dataset, frame)
+    server.clear_taldau(dataset.taldau_route.ref)
+    for answer in answers:
+        server.set_taldau(dataset.taldau_route.ref, answer.period_id, answer.body, answer.parent)
+    return release_document(dataset.taldau_route.ref, answers)
 
 
 def loopback_settings(base_url: str, home: Path, **overrides: object) -> Settings:
@@ -76,3 +120,23 @@ def loopback_settings(base_url: str, home: Path, **overrides: object) -> Setting
         allowed_hosts=("127.0.0.1",),
         **{"max_retries": 0, **overrides},
     )
+
+
+def serve_live_routes(server: BnsServer, catalog: tuple[Dataset, ...] | None = None) -> dict[str, str]:
+    """Serve every dataset on its own first live route and nowhere else, with the snapshot's values:
+    the file API element (302 to the snapshot file's bytes) or the Taldau index (its answers). Returns
+    dataset id -> the ``raw.releases.source`` a refresh must record (``snapshot``: no live route)."""
+    from ingestion.catalog import CATALOG
+
+    served = {}
+    for dataset in CATALOG if catalog is None else catalog:
+        if dataset.url_path is not None:
+            content = (SNAPSHOT_DIR / dataset.snapshot_file).read_bytes()
+            server.set(dataset.url_path, content, dataset.extension)
+            served[dataset.id] = "http"
+        elif dataset.taldau_index is not None and dataset.taldau_complete:
+            serve_taldau(server, dataset)
+            served[dataset.id] = "taldau"
+        else:
+            served[dataset.id] = "snapshot"
+    return served
