@@ -1,17 +1,18 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, with dbt tests as checks."""
 
-import shutil
-import sys
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.project import dbt_project, settings
+from ingestion.catalog import CATALOG
+from orchestration.project import DBT_EXECUTABLE, dbt_project, settings
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+#: Views the ingestion keeps over every raw table (ingestion/raw_store.py): a model reading them
+#: depends on every dataset's ingestion asset instead, so lineage runs unbroken from each release.
+RAW_VIEW_KEYS = {dg.AssetKey(["raw", "current_observations"]), dg.AssetKey(["raw", "current_releases"])}
 
 
 class KzwDbtTranslator(DagsterDbtTranslator):
@@ -25,6 +26,14 @@ class KzwDbtTranslator(DagsterDbtTranslator):
             if part in LAYER_GROUPS:
                 return LAYER_GROUPS[part]
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if not any(dep.asset_key in RAW_VIEW_KEYS for dep in spec.deps):
+            return spec
+        deps = [dep for dep in spec.deps if dep.asset_key not in RAW_VIEW_KEYS]
+        deps += [dg.AssetDep(dg.AssetKey(["raw", dataset.id])) for dataset in CATALOG]
+        return spec.replace_attributes(deps=deps)
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
@@ -50,6 +59,4 @@ def kz_inequality_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource) ->
     yield from dbt.cli(["build"], context=context).stream()
 
 
-# dbt is installed in the same environment as Dagster; use it whether or not that is on PATH.
-DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
