@@ -446,6 +446,16 @@ RULES: dict[str, DatasetRules] = {
             boundary_breaks=((2021, SPLIT_2022_PARENTS),),
             yoy_max_factor=2.0,
         ),
+        DatasetRules(
+            dataset_id="investment_fixed_capital",
+            units=frozenset({"mln KZT"}),
+            ranges=(RangeRule(unit="mln KZT", min=1_000, max=2e8),),
+            # investment is lumpy: one project can double a small region's total in a year
+            yoy_max_factor=3.0,
+            notes="Boundaries of the time (BNS element 5546, verified transcription). Two real jumps warn: "
+            "Zhambyl 2008 = 4.1 x 2007 and Shymkent 2019 = 0.33 x 2018 (the regions still sum to the "
+            "national row in both years).",
+        ),
     )
 }
 

@@ -51,6 +51,7 @@ EXPECTED_ROWS = {
     "unemployed": 435,
     "grp_volume_index": 461,
     "gva_by_section": 618,
+    "investment_fixed_capital": 411,  # 16 x 23 + YKO 15 + SHM/TRK 8 + ABY/ULT/ZHT 4 + national 23
 }
 
 EXPECTED_PERIOD_TYPES = {
@@ -315,6 +316,24 @@ def test_long_csv_values() -> None:
     assert one(parsed("population_average"), region_code="KZ-10", period_label="2009-12-31").value == (
         654230.0
     )
+
+
+def test_investment_regions_sum_to_the_national_row_every_year() -> None:
+    """Investment in fixed capital (mln KZT): the regions of the map of the year add up to the
+    published national row within 1 mln KZT (the transcription's rounding) in all 23 years, and South
+    Kazakhstan / its successors never overlap."""
+    frame = parsed("investment_fixed_capital")
+    assert set(frame.year) == set(range(2003, 2026))
+    assert (frame.unit == "mln KZT").all()
+    national = frame[frame.region_code == "KZ"].set_index("year").value
+    regions = frame[frame.region_code != "KZ"]
+    sums = regions.groupby("year").value.sum()
+    assert len(sums) == 23
+    assert ((sums - national).abs() <= 1.0).all(), (sums - national)[(sums - national).abs() > 1]
+    counts = regions.groupby("year").region_code.nunique()
+    assert counts[2017] == 16 and counts[2018] == 17 and counts[2022] == 20
+    assert set(regions[regions.region_code == "KZ-YKO"].year) == set(range(2003, 2018))
+    assert one(frame, region_code="KZ-10", period_label="2022-12-31").value == 414497.0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@
     {'indicator': 'unemployment_rate_pct', 'expression': 'unemployment_rate_pct', 'unit': '% of labour force'},
     {'indicator': 'poverty_share_pct', 'expression': 'poverty_share_pct', 'unit': '% of population below the subsistence minimum'},
     {'indicator': 'life_expectancy_years', 'expression': 'life_expectancy_years', 'unit': 'years at birth'},
+    {'indicator': 'investment_per_capita_kzt', 'expression': 'investment_per_capita_kzt', 'unit': 'KZT per person per year'},
 ] %}
 with
 

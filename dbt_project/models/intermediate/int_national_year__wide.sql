@@ -27,7 +27,8 @@ derived as (
     select
         *,
         grp_mln_kzt * 1e6 / nullif(population_avg, 0) as grp_per_capita_kzt,
-        physicians * 1e4 / nullif(population_avg, 0) as physicians_per_10k
+        physicians * 1e4 / nullif(population_avg, 0) as physicians_per_10k,
+        investment_mln_kzt * 1e6 / nullif(population_avg, 0) as investment_per_capita_kzt
     from pivoted
 
 )

@@ -31,6 +31,8 @@ final as (
         life_expectancy_years,
         cast(physicians as bigint) as physicians,
         physicians_per_10k,
+        investment_mln_kzt,
+        investment_per_capita_kzt,
         source_release_ids
     from national
     where year >= {{ var('kzw_first_year') }}

@@ -39,6 +39,8 @@ final as (
         life_expectancy_years,
         cast(physicians as bigint) as physicians,
         physicians_per_10k,
+        investment_mln_kzt,
+        investment_per_capita_kzt,
         {{ log_growth('grp_mln_kzt') }} as grp_nominal_log_growth,
         {{ log_growth('population_avg') }} as population_avg_log_growth,
         reaggregated_measures,
