@@ -46,9 +46,6 @@ _SCHOOL_YEAR = re.compile(r"^((?:19|20)\d\d)/(\d\d)$")
 _YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)(?:\s*г\.?)?$")
 _DEC_2023 = "на 1 дек. 2023 г."
 
-#: Year in which South Kazakhstan became Turkestan region (Shymkent split off): June 2018.
-TURKESTAN_FROM = 2018
-
 
 def strip_glued_footnote(raw: object) -> object:
     """``"82 1892)"`` -> ``"82 189"``; any other value unchanged."""
@@ -77,9 +74,17 @@ def year_of_label(raw: object) -> tuple[int, str] | None:
     return None
 
 
+#: Labels a header row may carry in its first column (else it must be blank): a data row whose
+#: values happen to lie in 1900-2100 (2 051 urban schools) is never a header.
+_HEADER_LABELS = frozenset({"регионы", "regions_kz", "regions"})
+
+
 def _header(row: list[object], extra: dict[str, int]) -> dict[int, tuple[int, str]] | None:
-    """Column -> (year, label) when the row is a header (>= 3 year cells after the label column);
-    ``extra`` maps further published labels to a year."""
+    """Column -> (year, label) when the row is a header (>= 3 year cells after a blank or header
+    label); ``extra`` maps further published labels to a year."""
+    first = row[0] if row else None
+    if not is_blank(first) and clean_text(str(first)).casefold() not in _HEADER_LABELS:
+        return None
     years = {}
     for c, v in enumerate(row):
         if c == 0:
@@ -99,19 +104,20 @@ def walk_blocks(
     ctx: ParseContext,
     out: Observations,
     *,
-    series_of: Callable[[str | None, str | None], str | None],
+    series_of: Callable[[tuple[str, ...], str | None], str | None],
     region_of: RegionOf,
     extra_year: dict[str, int] | None = None,
     uncached: frozenset[tuple[int, int]] = frozenset(),
 ) -> None:
     """Emit every body cell of every table on ``sheet``.
 
-    ``series_of(title, block)`` names the series of a table from the last text row above its header
-    (``title``) and the last label-only row inside it (``block``); ``None`` skips the table.
+    ``series_of(titles, block)`` names the series of a table from the text rows above its header since
+    the previous table ended (``titles``: sheet title, table title, unit row) and the last label-only
+    row inside it (``block``); ``None`` skips the table.
     ``region_of(label, year, where)`` resolves a label (years matter for relabelled regions).
     ``uncached`` are (row, col) cells known to be formulas without a cached value: not available.
     """
-    title: str | None = None
+    titles: list[str] = []
     header: dict[int, tuple[int, str]] | None = None
     block: str | None = None
     for r, row in enumerate(sheet.rows):
@@ -127,15 +133,17 @@ def walk_blocks(
             continue
         text = clean_text(label)
         if is_footnote_label(label):
+            if header is not None:
+                titles = []
             header = None
             continue
         if header is None:
-            title = text
+            titles.append(text)
             continue
         if not numbers and not any((r, c) in uncached for c in header):
             block = text
             continue
-        series = series_of(title, block)
+        series = series_of(tuple(titles), block)
         if series is None:
             continue
         for c, (year, period_label) in header.items():
@@ -161,14 +169,21 @@ def _plain_region(ctx: ParseContext) -> RegionOf:
     return region
 
 
-def _turkestan_was_south(ctx: ParseContext) -> RegionOf:
-    """``Туркестанская*`` / ``Turkestan_region`` before 2018 is South Kazakhstan (KZ-YKO)."""
+def south_kazakhstan_where_shymkent_absent(frame: pd.DataFrame) -> pd.DataFrame:
+    """Recode the Turkestan row (``KZ-61``) as South Kazakhstan (``KZ-YKO``) in the years in which the
+    table gives Shymkent (``KZ-79``) no value of its own in series ``total``.
 
-    def region(label: str, year: int, where: str) -> str:
-        code = ctx.region(label, where)
-        return "KZ-YKO" if code == "KZ-61" and year < TURKESTAN_FROM else code
-
-    return region
+    Why from the data, not from a calendar year: these tables restate history unevenly. The schools
+    table lists Shymkent separately for 2000/01-2013/14 and from 2016/17 (its regions then sum to the
+    country only with Shymkent, so ``Туркестанская*`` is South Kazakhstan without it) but not for
+    2014/15-2015/16 (``…``: the row is the whole oblast); the reformatted population file has Shymkent
+    from 2017 (1 January 2018 stocks in the 2017 column, as BNS element 6584).
+    """
+    total = frame[frame["series"] == "total"]
+    with_shymkent = set(total.loc[(total["region_code"] == "KZ-79") & total["value"].notna(), "year"])
+    south = (frame["region_code"] == "KZ-61") & ~frame["year"].isin(with_shymkent)
+    frame.loc[south, "region_code"] = "KZ-YKO"
+    return frame
 
 
 _BUS_TABLES = {
@@ -186,9 +201,13 @@ BUS_UNITS = {
 }
 
 
-def _bus_series(title: str | None, _block: str | None) -> str | None:
-    key = strip_footnote_marks(clean_text(title or "")).casefold()
-    return _BUS_TABLES.get(key)
+#: First year in which the regional bus stock follows vehicle registration (see :func:`parse_buses`).
+BUS_REGISTRATION_FROM = 2021
+
+
+def _bus_series(titles: tuple[str, ...], _block: str | None) -> str | None:
+    found = {_BUS_TABLES.get(strip_footnote_marks(clean_text(t)).casefold()) for t in titles} - {None}
+    return found.pop() if len(found) == 1 else None
 
 
 def _only_sheet(payload: bytes, ctx: ParseContext) -> Sheet:
@@ -207,13 +226,20 @@ def _require(frame: pd.DataFrame, ctx: ParseContext, series: set[str]) -> pd.Dat
 
 def parse_buses(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
     """Buses in stock (series ``buses``, units), of individual owners (``buses_individual``), and
-    for information passengers carried / passenger-km (``passengers``, ``passenger_km``; units in
-    :data:`BUS_UNITS`, rows carry the catalog unit only for the stock tables)."""
+    passengers carried / passenger-km (``passengers``, ``passenger_km``; units in :data:`BUS_UNITS`:
+    the file's unit rows say ``млн. человек`` and ``млн. пкм``). Stock series from 2021 are named
+    ``*_registration`` (:data:`BUS_REGISTRATION_FROM`). The 2021 national stock ``82 1892)`` is read
+    as 82 189 (footnote mark 2 stripped)."""
     sheet = _only_sheet(payload, ctx)
     out = Observations(ctx)
     walk_blocks(sheet, ctx, out, series_of=_bus_series, region_of=_plain_region(ctx))
     frame = _require(out.frame(), ctx, set(_BUS_TABLES.values()))
     frame["unit"] = frame["series"].map(BUS_UNITS).astype("string")
+    # From 2021 the stock tables follow vehicle registration (MVD, footnote 1): South Kazakhstan,
+    # abolished in 2018, has 3 948 buses in 2022, Abai 33, Kostanay doubles in 2021 and halves again.
+    # Those rows are kept under their own series name, so that no stock or growth mixes the two.
+    late = frame["series"].isin(["buses", "buses_individual"]) & (frame["year"] >= BUS_REGISTRATION_FROM)
+    frame.loc[late, "series"] = frame.loc[late, "series"] + "_registration"
     return frame
 
 
@@ -231,8 +257,10 @@ def _uncached_formula_cells(payload: bytes) -> frozenset[tuple[int, int]]:
     try:
         cells = set()
         for fws, vws in zip(formulas.worksheets, values.worksheets, strict=True):
-            for r, (frow, vrow) in enumerate(zip(fws.iter_rows(values_only=True), vws.iter_rows(values_only=True))):
-                for c, (f, v) in enumerate(zip(frow, vrow)):
+            for r, (frow, vrow) in enumerate(
+                zip(fws.iter_rows(values_only=True), vws.iter_rows(values_only=True), strict=False)
+            ):
+                for c, (f, v) in enumerate(zip(frow, vrow, strict=False)):
                     if isinstance(f, str) and f.startswith("=") and v is None:
                         cells.add((r, c))
         return frozenset(cells)
@@ -244,8 +272,9 @@ def _uncached_formula_cells(payload: bytes) -> frozenset[tuple[int, int]]:
 def parse_general_schools(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
     """Number of general schools (units): series ``total`` / ``urban`` / ``rural``.
 
-    Year = start of the school year (``2000/01`` -> 2000). ``Туркестанская*`` before 2018 is coded
-    South Kazakhstan (KZ-YKO), per the sheet's footnote. Cells that are external-link formulas
+    Year = start of the school year (``2000/01`` -> 2000). ``Туркестанская*`` is South Kazakhstan
+    (KZ-YKO) only in the years without a Shymkent value
+    (:func:`south_kazakhstan_where_shymkent_absent`). Cells that are external-link formulas
     without a cached value (8 cells of 2021/22 in the snapshot) are emitted as not available: the
     workbook does not hold their number, and the location names each of them.
     """
@@ -266,14 +295,15 @@ def parse_general_schools(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
         book.close()
     out = Observations(ctx)
 
-    def series_of(_title: str | None, block: str | None) -> str | None:
+    def series_of(_titles: tuple[str, ...], block: str | None) -> str | None:
         key = clean_text(block or "").casefold()
         if key not in _SCHOOL_BLOCKS:
             raise fail(ctx, f"sheet {sheet.name!r}", f"rows outside a known block (block {block!r})")
         return _SCHOOL_BLOCKS[key]
 
-    walk_blocks(sheet, ctx, out, series_of=series_of, region_of=_turkestan_was_south(ctx), uncached=uncached)
-    return _require(out.frame(), ctx, set(_SCHOOL_BLOCKS.values()))
+    walk_blocks(sheet, ctx, out, series_of=series_of, region_of=_plain_region(ctx), uncached=uncached)
+    frame = _require(out.frame(), ctx, set(_SCHOOL_BLOCKS.values()))
+    return south_kazakhstan_where_shymkent_absent(frame)
 
 
 def parse_urban_share(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
@@ -311,23 +341,23 @@ URBAN_BREAK_YEAR = 2008
 
 def _odk_region(ctx: ParseContext) -> RegionOf:
     """``Akmola_region`` -> ``Akmola region``; a bare ``Almaty`` here is the city (the oblast is
-    ``Almaty_region``), so bare names are read as ``<name> city``; Turkestan before 2018 = South."""
-    south = _turkestan_was_south(ctx)
+    ``Almaty_region``), so bare names are read as ``<name> city``."""
 
-    def region(label: str, year: int, where: str) -> str:
+    def region(label: str, _year: int, where: str) -> str:
         text = clean_text(label).replace("_", " ")
         if text.casefold() in _ODK_CITIES:
             text = f"{text} city"
-        return south(text, year, where)
+        return ctx.region(text, where)
 
     return region
 
 
 def parse_population_urban_rural(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
     """Population at the start of the year, persons, 2000-2021 (one sheet per series, see
-    ``_ODK_SHEETS``). Rows of ``urban*`` series get ``series`` suffixed ``_pre2008`` before
-    :data:`URBAN_BREAK_YEAR` so that no growth can be computed across the reclassification
-    without naming it; ``total`` and the sex totals are not affected by the break."""
+    ``_ODK_SHEETS``). Rows of the urban and rural series get ``series`` suffixed ``_pre2008`` before
+    :data:`URBAN_BREAK_YEAR`, so that no growth can be computed across the reclassification without
+    naming it; ``total`` and the sex totals are not affected by the break. ``Turkestan_region`` is
+    South Kazakhstan while Shymkent has no value (to 2016)."""
     out = Observations(ctx)
     seen = set()
     for sheet in read_workbook(payload, ctx):
@@ -340,19 +370,22 @@ def parse_population_urban_rural(payload: bytes, ctx: ParseContext) -> pd.DataFr
     missing = set(_ODK_SHEETS) - seen
     if missing:
         raise fail(ctx, "workbook", f"sheets missing: {sorted(missing)}")
-    frame = out.frame()
-    before = frame["series"].str.contains("urban") & (frame["year"] < URBAN_BREAK_YEAR)
+    frame = south_kazakhstan_where_shymkent_absent(out.frame())
+    # the reclassification moved settlements (and their people) between urban and rural: both sides
+    before = frame["series"].str.contains("urban|rural") & (frame["year"] < URBAN_BREAK_YEAR)
     frame.loc[before, "series"] = frame.loc[before, "series"] + "_pre2008"
     return frame
 
 
 __all__ = [
+    "BUS_REGISTRATION_FROM",
     "BUS_UNITS",
     "URBAN_BREAK_YEAR",
     "parse_buses",
     "parse_general_schools",
     "parse_population_urban_rural",
     "parse_urban_share",
+    "south_kazakhstan_where_shymkent_absent",
     "strip_glued_footnote",
     "walk_blocks",
     "year_of_label",

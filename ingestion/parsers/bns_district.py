@@ -76,8 +76,9 @@ def _resolve_block_head(label: str, ctx: ParseContext, where: str) -> str:
     return ctx.region(f"{text} облысы", where)
 
 
-def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
-    """Population on 1 January 2023 by region, district and city administration (sheet ``02``)."""
+def read_districts(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
+    """Population on 1 January 2023 by region, district and city administration (sheet ``02``), with
+    the three district columns of :data:`DISTRICT_COLUMNS`."""
     sheets = {s.name: s for s in read_workbook(payload, ctx)}
     if SHEET not in sheets:
         raise fail(ctx, "workbook", f"no sheet {SHEET!r} (sheets: {sorted(sheets)})")
@@ -157,4 +158,33 @@ def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFr
     return frame
 
 
-__all__ = ["DISTRICT_COLUMNS", "MEASURES", "parse_population_by_district"]
+#: Separator of the parts of a unit's series (never in a Kazakh label).
+SERIES_SEPARATOR = "|"
+
+
+def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
+    """The catalog parser: :func:`read_districts` in the observation contract of every dataset.
+
+    The raw layer has one shape for all datasets (``ingestion.schema``), so the unit travels in
+    ``series``: ``<measure>|<unit kind>|<centre or other>|<label as published>`` (e.g.
+    ``total|city_administration|centre|Семей қ.ә.``); region and national rows keep the plain
+    measure (``total``). ``int_district__population`` splits it again in dbt.
+    """
+    frame = read_districts(payload, ctx)
+    unit = frame["unit_kind"] != "region"
+    centre = frame["is_admin_centre"].map({True: "centre", False: "other"})
+    label = frame["district_label"].map(clean_text)
+    if label[unit].str.contains(SERIES_SEPARATOR, regex=False).any():
+        raise fail(ctx, f"sheet {SHEET!r}", f"a unit label contains {SERIES_SEPARATOR!r}")
+    encoded = frame["series"] + "|" + frame["unit_kind"] + "|" + centre + "|" + label
+    frame.loc[unit, "series"] = encoded[unit]
+    return frame[list(OBSERVATION_COLUMNS)].reset_index(drop=True)
+
+
+__all__ = [
+    "DISTRICT_COLUMNS",
+    "MEASURES",
+    "SERIES_SEPARATOR",
+    "parse_population_by_district",
+    "read_districts",
+]
