@@ -553,6 +553,15 @@ RULES: dict[str, DatasetRules] = {
             max_missing_share=0.3,  # '-' (none) for the rural population of city administrations
             notes="One date (1 January 2023); units travel in series (see the parser).",
         ),
+        DatasetRules(
+            dataset_id="rnd_expenditure",
+            units=frozenset({"thousand KZT"}),
+            series=frozenset({"total"}),
+            ranges=(RangeRule(unit="thousand KZT", min=1_000, max=1e9),),
+            geographies=(GeoWindow(2022, 2022, "2022"),),
+            boundary_breaks=(),
+            notes="One year (2022).",
+        ),
     )
 }
 

@@ -496,6 +496,26 @@ CATALOG: tuple[Dataset, ...] = (
         ),
     ),
     Dataset(
+        id="rnd_expenditure",
+        title="Internal R&D expenditure (BNS R&D bulletin 2022, table 1)",
+        snapshot_file="bns/kz_rnd_expenditure_personnel_by_region_2022__bns_bulletin_kk.xls",
+        format="xls",
+        parser="bns_rnd:parse_rnd_expenditure",
+        unit="thousand KZT",
+        frequency="annual",
+        lang="kz",
+        notes="One year (2022), Kazakh labels; 'x' = confidential, '-' = none.",
+        measures=(
+            Measure(
+                "rnd_expenditure_thousand_kzt",
+                "thousand KZT",
+                "thousand KZT",
+                "sum",
+                description="Internal R&D expenditure, **thousand KZT**, 2022 only.",
+            ),
+        ),
+    ),
+    Dataset(
         id="population_by_district",
         title="Population by district and city administration (1 January 2023)",
         snapshot_file="bns/kz_population_by_district_2023_01_01__bns_bulletin18.xlsx",

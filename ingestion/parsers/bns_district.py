@@ -66,8 +66,9 @@ def _check_header(rows: list[list[object]], ctx: ParseContext) -> int:
     raise fail(ctx, f"sheet {SHEET!r}", f"no row labelled {_NATIONAL_LABEL!r} in the first 20 rows")
 
 
-def _resolve_block_head(label: str, ctx: ParseContext, where: str) -> str:
-    """Oblasts appear as bare names (``Алматы`` is the oblast here, the city is ``Алматы қаласы``)."""
+def resolve_kazakh_region(label: str, ctx: ParseContext, where: str) -> str:
+    """Kazakh BNS bulletins name oblasts bare (``Алматы`` is the oblast here, the city is
+    ``Алматы қаласы``) and the country ``Қазақстан Республикасы``."""
     text = clean_text(label)
     if text.casefold() == _NATIONAL_LABEL:
         return NATIONAL
@@ -101,7 +102,7 @@ def read_districts(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
             raise fail(ctx, where, f"label {label!r} is not text")
         text = clean_text(label)
         if region_code is None:
-            region_code = _resolve_block_head(text, ctx, where)
+            region_code = resolve_kazakh_region(text, ctx, where)
             region_label, kind, district, centre_found = label, "region", "", False
             is_centre = False
         elif region_code == NATIONAL:

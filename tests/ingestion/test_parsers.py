@@ -57,6 +57,7 @@ EXPECTED_ROWS = {
     "general_schools": 1380,  # (22 + 22 + 19 rows) x 23 school years - 69 cells of absent units
     "buses": 2288,  # 22 rows x (33 + 31 + 20 + 20 years)
     "population_by_district": 1687,  # (1 + 20 + 220 units) x 7 columns
+    "rnd_expenditure": 21,  # national + 20 regions, 2022
 }
 
 EXPECTED_PERIOD_TYPES = {
@@ -361,6 +362,17 @@ def test_long_csv_values() -> None:
     assert one(parsed("population_average"), region_code="KZ-10", period_label="2009-12-31").value == (
         654230.0
     )
+
+
+def test_rnd_expenditure_kazakh_labels_and_sum() -> None:
+    """R&D bulletin table 1 (Kazakh): bare ``Алматы`` is the oblast, ``Алматы қаласы`` the city; the
+    regions add up to the national internal R&D expenditure (thousand KZT, 2022)."""
+    frame = parsed("rnd_expenditure")
+    assert one(frame, region_label="Алматы").region_code == "KZ-19"
+    assert one(frame, region_label="Алматы қаласы").region_code == "KZ-75"
+    national = one(frame, region_code="KZ").value
+    assert national == 121560095.7
+    assert frame[frame.region_code != "KZ"].value.sum() == pytest.approx(national, abs=0.5)
 
 
 def test_investment_regions_sum_to_the_national_row_every_year() -> None:

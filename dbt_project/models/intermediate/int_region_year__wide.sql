@@ -127,7 +127,8 @@ derived as (
         physicians * 1e4 / nullif(population_avg, 0) as physicians_per_10k,
         investment_mln_kzt * 1e6 / nullif(population_avg, 0) as investment_per_capita_kzt,
         general_schools * 1e4 / nullif(population_avg, 0) as schools_per_10k,
-        buses * 1e4 / nullif(population_avg, 0) as buses_per_10k
+        buses * 1e4 / nullif(population_avg, 0) as buses_per_10k,
+        rnd_expenditure_thousand_kzt * 1e3 / nullif(population_avg, 0) as rnd_per_capita_kzt
     from pivoted
 
 )

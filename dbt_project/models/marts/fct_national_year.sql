@@ -40,6 +40,8 @@ final as (
         schools_per_10k,
         buses,
         buses_per_10k,
+        rnd_expenditure_thousand_kzt,
+        rnd_per_capita_kzt,
         source_release_ids
     from national
     where year >= {{ var('kzw_first_year') }}

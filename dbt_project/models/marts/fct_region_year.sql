@@ -50,6 +50,8 @@ final as (
         schools_per_10k,
         buses,
         buses_per_10k,
+        rnd_expenditure_thousand_kzt,
+        rnd_per_capita_kzt,
         {{ log_growth('grp_mln_kzt') }} as grp_nominal_log_growth,
         {{ log_growth('population_avg') }} as population_avg_log_growth,
         reaggregated_measures,
