@@ -562,6 +562,20 @@ RULES: dict[str, DatasetRules] = {
             boundary_breaks=(),
             notes="One year (2022).",
         ),
+        DatasetRules(
+            dataset_id="income_differentiation",
+            units=frozenset({"%", "coefficient", "ratio"}),
+            series=frozenset(
+                {"poverty_depth_pct", "poverty_severity_pct", "gini_10pct_groups", "gini_20pct_groups"}
+                | {"decile_ratio"}
+            ),
+            ranges=(
+                RangeRule(series="poverty_*", unit="%", min=0, max=30),
+                RangeRule(series="gini_*", unit="coefficient", min=0.1, max=0.6),
+                RangeRule(series="decile_ratio", unit="ratio", min=1, max=30),
+            ),
+            notes="LIVE ONLY (ingestion.live_only): the household-survey workbook, table 5 by region.",
+        ),
     )
 }
 
