@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from reporting import charts
+from reporting import charts, investment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GEOJSON = REPO_ROOT / "ingestion" / "snapshot" / "geo" / "kz_regions_2022_boundaries_simplemaps.geojson"
@@ -413,6 +413,7 @@ SECTIONS: list[Callable[[Published], Section]] = [
     development_trap,
     competitiveness,
     quality_flags,
+    *investment.SECTIONS,
 ]
 
 
