@@ -446,6 +446,136 @@ RULES: dict[str, DatasetRules] = {
             boundary_breaks=((2021, SPLIT_2022_PARENTS),),
             yoy_max_factor=2.0,
         ),
+        DatasetRules(
+            dataset_id="investment_fixed_capital",
+            units=frozenset({"mln KZT"}),
+            ranges=(RangeRule(unit="mln KZT", min=1_000, max=2e8),),
+            # investment is lumpy: one project can double a small region's total in a year
+            yoy_max_factor=3.0,
+            notes="Boundaries of the time (BNS element 5546, verified transcription). Two real jumps warn: "
+            "Zhambyl 2008 = 4.1 x 2007 and Shymkent 2019 = 0.33 x 2018 (the regions still sum to the "
+            "national row in both years).",
+        ),
+        DatasetRules(
+            dataset_id="urban_share",
+            units=frozenset({"%"}),
+            series=frozenset({"total"}),
+            ranges=(RangeRule(unit="%", min=10, max=100),),
+            yoy_max_factor=1.2,
+            notes="2023 is a 1 December reading ('на 1 дек. 2023 г.').",
+        ),
+        DatasetRules(
+            dataset_id="population_urban_rural",
+            units=frozenset({"persons"}),
+            series=frozenset(
+                f"{sex}{area}{era}"
+                for sex in ("", "men_", "women_")
+                for area, era in (("urban", ""), ("urban", "_pre2008"), ("rural", ""), ("rural", "_pre2008"))
+            )
+            | frozenset({"total", "men", "women"}),
+            ranges=(_persons(1e3, 3e7),),
+            series_may_lack=(("*rural*", frozenset({"KZ-71", "KZ-75", "KZ-79"})),),
+            geographies=(
+                GeoWindow(
+                    None, 2016, "pre2018", note="Turkestan_region is South Kazakhstan while Shymkent is '-'"
+                ),
+                GeoWindow(2017, 2021, "2018", note="Shymkent from the 2017 column, as BNS element 6584"),
+            ),
+            boundary_breaks=((2017, frozenset({"KZ-61"})),),
+            yoy_max_factor=1.3,  # Kyzylorda urban +27 % and Mangystau rural +28 % in a year
+            notes="Urban/rural series before 2008 are *_pre2008 (2008 reclassification of settlements).",
+        ),
+        DatasetRules(
+            dataset_id="general_schools",
+            units=frozenset({"units"}),
+            series=frozenset({"total", "urban", "rural"}),
+            ranges=(RangeRule(unit="units", min=10, max=10_000),),
+            series_may_lack=(("rural", frozenset({"KZ-71", "KZ-75", "KZ-79"})),),
+            geographies=(
+                GeoWindow(None, 2013, "2018", note="Shymkent listed apart, Turkestan row without it"),
+                GeoWindow(2014, 2015, "pre2018", note="Shymkent '…': the Turkestan row is South Kazakhstan"),
+                GeoWindow(2016, 2021, "2018"),
+                GeoWindow(
+                    2021,
+                    2021,
+                    "2018",
+                    may_lack=frozenset({"KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27"}),
+                    note="2021/22 urban/rural cells W33-W37, W55 are formulas without a cached value",
+                ),
+                GeoWindow(2022, None, "2022"),
+            ),
+            boundary_breaks=(
+                (2014, frozenset({"KZ-61"})),
+                (2016, frozenset({"KZ-61"})),
+                (2022, SPLIT_2022_PARENTS),
+            ),
+            # Turkestan has no row of its own in 2014-2015 (South Kazakhstan whole), not a hole
+            known_missing_years=frozenset({2014, 2015}),
+            yoy_max_factor=1.7,
+            national=False,  # the 2021/22 urban and rural national cells are formulas without a value
+            max_missing_share=0.2,
+            notes="School year t/t+1 = year t. Urban/rural before 2008 exclude evening schools (footnote 2).",
+        ),
+        DatasetRules(
+            dataset_id="buses",
+            units=frozenset({"units", "mln passengers", "mln passenger-km"}),
+            series=frozenset(
+                {"buses", "buses_individual", "buses_registration", "buses_individual_registration"}
+                | {"passengers", "passenger_km"}
+            ),
+            ranges=(
+                RangeRule(series="buses*", unit="units", min=1, max=200_000, yoy_min_base=50),
+                # passengers fell to a third in 2020 (COVID-19): warn, do not hide
+                RangeRule(series="passengers", unit="mln passengers", min=0.1, max=50_000, yoy_min_base=5),
+                RangeRule(
+                    series="passenger_km", unit="mln passenger-km", min=1, max=200_000, yoy_min_base=50
+                ),
+            ),
+            geographies=(
+                GeoWindow(None, 2002, "pre2018", may_lack=PRE2018, note="national row only before 2003"),
+                *AS_PUBLISHED,
+                GeoWindow(2022, None, "2022", extra=frozenset({"KZ-YKO"}), note="registration rows (MVD)"),
+            ),
+            # 2021 into 2022 is not judged: the registration-based rows move by up to x 4 (see parser)
+            yoy_skip_years=frozenset({2021, 2022}),
+            yoy_max_factor=3.0,
+            max_missing_share=0.6,  # '-' for every region before 2003 and for units not yet created
+            notes="2021 national stock '82 1892)' = 82 189 with footnote mark 2 (vehicles without a region).",
+        ),
+        DatasetRules(
+            dataset_id="population_by_district",
+            units=frozenset({"persons"}),
+            ranges=(_persons(0, 3e7),),
+            series_may_lack=(("*|*", G2022), ("*rural*", frozenset({"KZ-71", "KZ-75", "KZ-79"}))),
+            geographies=(GeoWindow(2023, 2023, "2022"),),
+            national=False,  # a unit's series (one region each) has no national row by construction
+            boundary_breaks=(),
+            max_missing_share=0.3,  # '-' (none) for the rural population of city administrations
+            notes="One date (1 January 2023); units travel in series (see the parser).",
+        ),
+        DatasetRules(
+            dataset_id="rnd_expenditure",
+            units=frozenset({"thousand KZT"}),
+            series=frozenset({"total"}),
+            ranges=(RangeRule(unit="thousand KZT", min=1_000, max=1e9),),
+            geographies=(GeoWindow(2022, 2022, "2022"),),
+            boundary_breaks=(),
+            notes="One year (2022).",
+        ),
+        DatasetRules(
+            dataset_id="income_differentiation",
+            units=frozenset({"%", "coefficient", "ratio"}),
+            series=frozenset(
+                {"poverty_depth_pct", "poverty_severity_pct", "gini_10pct_groups", "gini_20pct_groups"}
+                | {"decile_ratio"}
+            ),
+            ranges=(
+                RangeRule(series="poverty_*", unit="%", min=0, max=30),
+                RangeRule(series="gini_*", unit="coefficient", min=0.1, max=0.6),
+                RangeRule(series="decile_ratio", unit="ratio", min=1, max=30),
+            ),
+            notes="LIVE ONLY (ingestion.live_only): the household-survey workbook, table 5 by region.",
+        ),
     )
 }
 

@@ -402,6 +402,154 @@ CATALOG: tuple[Dataset, ...] = (
         frequency="annual",
         measures=(Measure("physicians", "persons", "persons (end of year)", "sum"),),
     ),
+    Dataset(
+        id="investment_fixed_capital",
+        title="Investment in fixed capital",
+        snapshot_file="bns/makenerzhan_INVESTMENT_BY_REGION.csv",
+        format="long_csv",
+        parser="long_csv:parse_long_csv",
+        unit="mln KZT",
+        frequency="annual",
+        notes="BNS dynamic table element 5546 (verified transcription, read twice); boundaries of the "
+        "time: South Kazakhstan 2003-2017, Shymkent and Turkestan from 2018, Abai/Zhetisu/Ulytau from "
+        "2022. The live element 5546 is an xlsx in another layout (no parser yet: PENDING_ROUTES).",
+        measures=(
+            Measure(
+                "investment_mln_kzt",
+                "mln KZT",
+                "mln KZT",
+                "sum",
+                description="Investment in fixed capital (BNS element 5546), **mln KZT**, current prices.",
+            ),
+        ),
+    ),
+    Dataset(
+        id="urban_share",
+        title="Urban share of the population",
+        snapshot_file="bns/kz_urban_share_by_region_2019_2023__eri_taldau_derived.xlsx",
+        format="xlsx",
+        parser="bns_blocks:parse_urban_share",
+        unit="%",
+        frequency="annual",
+        notes="2019-2022 and 'на 1 дек. 2023 г.' (a 1 December reading, kept as year 2023 with that "
+        "label); Taldau-derived (Cagey7/Macrobulletin_project).",
+        measures=(
+            Measure(
+                "urban_share_pct",
+                "%",
+                "% of population",
+                "weighted_mean",
+                weight_measure="population_avg",
+                description="Urban share of the population, **%** (2019-2022; 2023 = 1 December).",
+            ),
+        ),
+    ),
+    Dataset(
+        id="population_urban_rural",
+        title="Population at the start of the year: total, urban, rural, by sex",
+        snapshot_file="bns/kz_population_urban_rural_by_region_2000_2021__odk_reformatted.xlsx",
+        format="xlsx",
+        parser="bns_blocks:parse_population_urban_rural",
+        unit="persons",
+        frequency="annual",
+        notes="Reformatted by open-data-kazakhstan (English labels). Urban and rural series before "
+        "2008 are named *_pre2008: settlements were reclassified in 2008 (urban 8.83 M in 2007, "
+        "8.27 M in 2008), so no growth is computed across the break.",
+        measures=(
+            Measure(
+                "population_urban_jan1",
+                "persons",
+                "persons",
+                "sum",
+                series="urban",
+                description="Urban population on 1 January, **persons** (2008-2021: the urban "
+                "definition after the 2008 reclassification).",
+            ),
+            Measure(
+                "population_rural_jan1",
+                "persons",
+                "persons",
+                "sum",
+                series="rural",
+                description="Rural population on 1 January, **persons** (2008-2021).",
+            ),
+        ),
+    ),
+    Dataset(
+        id="general_schools",
+        title="Number of general schools (start of the school year)",
+        snapshot_file="bns/kz_general_schools_by_region_2000_2022__bns_xlsx.xlsx",
+        format="xlsx",
+        parser="bns_blocks:parse_general_schools",
+        unit="units",
+        frequency="annual",
+        notes="School year 2000/01 = year 2000. Series total/urban/rural. Urban/rural cells of 2021/22 "
+        "W31, W33-W37, W53, W55 are external-link formulas saved without a value: not available.",
+        measures=(
+            Measure(
+                "general_schools",
+                "units",
+                "schools (start of the school year)",
+                "sum",
+                series="total",
+                description="General (day) schools at the start of the school year t/t+1, **units**.",
+            ),
+        ),
+    ),
+    Dataset(
+        id="buses",
+        title="Bus transport: buses in stock, of individuals, passengers",
+        snapshot_file="bns/kz_buses_by_region_1990_2022__bns_xlsx.xlsx",
+        format="xlsx",
+        parser="bns_blocks:parse_buses",
+        unit="units",
+        frequency="annual",
+        notes="Regions from 2003 ('-' before). The 2021 national stock cell is '82 1892)' = 82 189 "
+        "with footnote mark 2; it includes vehicles without a region (regions sum to 81 823).",
+        measures=(
+            Measure(
+                "buses",
+                "units",
+                "buses in stock (end of year)",
+                "sum",
+                series="buses",
+                description="Buses in stock, **units**.",
+            ),
+        ),
+    ),
+    Dataset(
+        id="rnd_expenditure",
+        title="Internal R&D expenditure (BNS R&D bulletin 2022, table 1)",
+        snapshot_file="bns/kz_rnd_expenditure_personnel_by_region_2022__bns_bulletin_kk.xls",
+        format="xls",
+        parser="bns_rnd:parse_rnd_expenditure",
+        unit="thousand KZT",
+        frequency="annual",
+        lang="kz",
+        notes="One year (2022), Kazakh labels; 'x' = confidential, '-' = none.",
+        measures=(
+            Measure(
+                "rnd_expenditure_thousand_kzt",
+                "thousand KZT",
+                "thousand KZT",
+                "sum",
+                description="Internal R&D expenditure, **thousand KZT**, 2022 only.",
+            ),
+        ),
+    ),
+    Dataset(
+        id="population_by_district",
+        title="Population by district and city administration (1 January 2023)",
+        snapshot_file="bns/kz_population_by_district_2023_01_01__bns_bulletin18.xlsx",
+        format="xlsx",
+        parser="bns_district:parse_population_by_district",
+        unit="persons",
+        frequency="cross-section",
+        lang="kz",
+        notes="BNS bulletin 18, sheet 02, Kazakh labels; 220 units in 20 regions. A unit's series is "
+        "'<measure>|<unit kind>|<centre or other>|<label as published>'; the region rows keep the "
+        "plain measure name. '-' = none.",
+    ),
 )
 
 BUILT_IN: tuple[Dataset, ...] = CATALOG
@@ -485,10 +633,11 @@ def get(dataset_id: str) -> Dataset:
         raise KeyError(f"unknown dataset {dataset_id!r}; known: {sorted(DATASETS)}") from None
 
 
-#: Live routes known for datasets that have no parser (hence no catalog entry) yet: the dataset that
-#: adds the parser takes its ids from here. Income differentiation (Gini, decile ratio, table 5 by
-#: region) has moved between file API elements over the years; Taldau 704502 is the Gini over deciles
-#: (regional breakdown unchecked).
+#: Live routes known for datasets whose live layout has no parser yet: the change that adds the parser
+#: takes its ids from here (investment in fixed capital is in the catalog from its verified
+#: transcription, read as a long CSV; element 5546 serves an xlsx that no parser reads yet). Income
+#: differentiation (Gini, decile ratio, table 5 by region) has moved between file API elements over
+#: the years; Taldau 704502 is the Gini over deciles (regional breakdown unchecked).
 PENDING_ROUTES: dict[str, dict[str, tuple[int, ...]]] = {
     "investment_fixed_capital": {"bns_element": (5546,)},
     "income_differentiation": {"bns_element": (358743, 347021, 341349, 341348), "taldau_index": (704502,)},

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from reporting import charts, dynamics, regions, story
+from reporting import charts, dynamics, investment, regions, story
 from reporting.base import (
     GEOJSON,
     INDICATOR,
@@ -485,6 +485,7 @@ SECTIONS: list[Callable[[Published], Section]] = [
     development_trap,
     competitiveness,
     dynamics.rank_range_chart,
+    *investment.SECTIONS,
     quality_flags,
     source_releases,
 ]

@@ -29,6 +29,10 @@ ADDITIVE = [
     "employed_thousand",
     "unemployed_thousand",
     "physicians",
+    "investment_mln_kzt",
+    "general_schools",
+    "buses",
+    "population_urban_jan1",
 ]
 SPLIT_2022 = {"KZ-19": "KZ-33", "KZ-35": "KZ-62", "KZ-63": "KZ-10"}
 

@@ -37,6 +37,10 @@ SECTIONS = {
     "development-trap": "marts.mart_development_trap",
     "competitiveness": "marts.mart_competitiveness_cohesion",
     "quality-flags": "marts.mart_quality_flags",
+    # reporting/investment.py (issue 16)
+    "investment-concentration": "marts.mart_investment_concentration",
+    "investment-income": "marts.mart_investment_region_year",
+    "within-region": "marts.mart_within_region_concentration",
 }
 TITLES = {
     "headline": "Headline figures",

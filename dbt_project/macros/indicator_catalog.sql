@@ -35,5 +35,7 @@
          'definition': 'Share of the population below the subsistence minimum (the fact column poverty_share_pct).'},
         {'indicator': 'life_expectancy_years', 'expression': 'life_expectancy_years', 'unit': 'years at birth',
          'definition': 'Life expectancy at birth, both sexes (the fact column life_expectancy_years).'},
+        {'indicator': 'investment_per_capita_kzt', 'expression': 'investment_per_capita_kzt', 'unit': 'KZT per person per year',
+         'definition': 'Investment in fixed capital per capita: investment_mln_kzt * 1e6 / population (the fact column investment_per_capita_kzt).'},
     ]) }}
 {%- endmacro %}

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ingestion.parsing import ParseContext
 
 # Caps against hostile or broken payloads. A payload over a cap is an error, never truncated.
-MAX_SHEETS = 50
+MAX_SHEETS = 100  # the BNS R&D bulletin has 56 (52 tables + 4 text sheets)
 MAX_ROWS = 5_000  # per sheet
 MAX_COLS = 1_000  # per sheet
 MAX_LINES = 500_000  # CSV lines

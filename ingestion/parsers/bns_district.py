@@ -66,8 +66,9 @@ def _check_header(rows: list[list[object]], ctx: ParseContext) -> int:
     raise fail(ctx, f"sheet {SHEET!r}", f"no row labelled {_NATIONAL_LABEL!r} in the first 20 rows")
 
 
-def _resolve_block_head(label: str, ctx: ParseContext, where: str) -> str:
-    """Oblasts appear as bare names (``Алматы`` is the oblast here, the city is ``Алматы қаласы``)."""
+def resolve_kazakh_region(label: str, ctx: ParseContext, where: str) -> str:
+    """Kazakh BNS bulletins name oblasts bare (``Алматы`` is the oblast here, the city is
+    ``Алматы қаласы``) and the country ``Қазақстан Республикасы``."""
     text = clean_text(label)
     if text.casefold() == _NATIONAL_LABEL:
         return NATIONAL
@@ -76,8 +77,9 @@ def _resolve_block_head(label: str, ctx: ParseContext, where: str) -> str:
     return ctx.region(f"{text} облысы", where)
 
 
-def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
-    """Population on 1 January 2023 by region, district and city administration (sheet ``02``)."""
+def read_districts(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
+    """Population on 1 January 2023 by region, district and city administration (sheet ``02``), with
+    the three district columns of :data:`DISTRICT_COLUMNS`."""
     sheets = {s.name: s for s in read_workbook(payload, ctx)}
     if SHEET not in sheets:
         raise fail(ctx, "workbook", f"no sheet {SHEET!r} (sheets: {sorted(sheets)})")
@@ -100,7 +102,7 @@ def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFr
             raise fail(ctx, where, f"label {label!r} is not text")
         text = clean_text(label)
         if region_code is None:
-            region_code = _resolve_block_head(text, ctx, where)
+            region_code = resolve_kazakh_region(text, ctx, where)
             region_label, kind, district, centre_found = label, "region", "", False
             is_centre = False
         elif region_code == NATIONAL:
@@ -157,4 +159,33 @@ def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFr
     return frame
 
 
-__all__ = ["DISTRICT_COLUMNS", "MEASURES", "parse_population_by_district"]
+#: Separator of the parts of a unit's series (never in a Kazakh label).
+SERIES_SEPARATOR = "|"
+
+
+def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFrame:
+    """The catalog parser: :func:`read_districts` in the observation contract of every dataset.
+
+    The raw layer has one shape for all datasets (``ingestion.schema``), so the unit travels in
+    ``series``: ``<measure>|<unit kind>|<centre or other>|<label as published>`` (e.g.
+    ``total|city_administration|centre|Семей қ.ә.``); region and national rows keep the plain
+    measure (``total``). ``int_district__population`` splits it again in dbt.
+    """
+    frame = read_districts(payload, ctx)
+    unit = frame["unit_kind"] != "region"
+    centre = frame["is_admin_centre"].map({True: "centre", False: "other"})
+    label = frame["district_label"].map(clean_text)
+    if label[unit].str.contains(SERIES_SEPARATOR, regex=False).any():
+        raise fail(ctx, f"sheet {SHEET!r}", f"a unit label contains {SERIES_SEPARATOR!r}")
+    encoded = frame["series"] + "|" + frame["unit_kind"] + "|" + centre + "|" + label
+    frame.loc[unit, "series"] = encoded[unit]
+    return frame[list(OBSERVATION_COLUMNS)].reset_index(drop=True)
+
+
+__all__ = [
+    "DISTRICT_COLUMNS",
+    "MEASURES",
+    "SERIES_SEPARATOR",
+    "parse_population_by_district",
+    "read_districts",
+]

@@ -23,12 +23,12 @@
          'reason': 'No regional governance, quality-of-government or security series in the facts. The one-year odk cross-section (crime, clearance rate, about 2022-23) is in the snapshot but not ingested.'},
         {'sub_index': 'basic', 'pillar': 'macroeconomic_stability', 'pillar_order': 2, 'status': 'dropped',
          'reason': 'Measured at country level only in RCI 2016/2019 (constant within a country), so a regional z-score is undefined (METHODS 2.3).'},
-        {'sub_index': 'basic', 'pillar': 'infrastructure', 'pillar_order': 3, 'status': 'absent',
-         'reason': 'No road, rail, air, utility-network or housing series in the facts. The odk cross-section (cars, public transport, one year) is not ingested.'},
+        {'sub_index': 'basic', 'pillar': 'infrastructure', 'pillar_order': 3, 'status': 'covered', 'composite': false,
+         'reason': 'Buses in stock per 10,000 persons (2009-2020; from 2021 the regional stock follows vehicle registration and is left out). Scored as a pillar, outside the composite: its years do not span the panel. No road, rail, air or utility-network series.'},
         {'sub_index': 'basic', 'pillar': 'health', 'pillar_order': 4, 'status': 'covered',
          'reason': 'Life expectancy at birth and physicians per 10,000 (infant mortality is not in the snapshot).'},
-        {'sub_index': 'basic', 'pillar': 'basic_education', 'pillar_order': 5, 'status': 'absent',
-         'reason': 'No UNT (ENT) scores or school-condition series in the facts. The odk cross-section (number of schools, one year) is not ingested.'},
+        {'sub_index': 'basic', 'pillar': 'basic_education', 'pillar_order': 5, 'status': 'covered', 'composite': false,
+         'reason': 'General schools per 10,000 persons (2009-2022; no pupil or child counts in the snapshot, so access per resident, not quality). Scored as a pillar, outside the composite. No UNT (ENT) scores or school-condition series.'},
         {'sub_index': 'efficiency', 'pillar': 'higher_education_training', 'pillar_order': 6, 'status': 'absent',
          'reason': 'No tertiary-attainment or student series in the facts. The odk cross-section (higher/postgraduate education shares, one year) is not ingested.'},
         {'sub_index': 'efficiency', 'pillar': 'labour_market', 'pillar_order': 7, 'status': 'covered',
@@ -37,10 +37,10 @@
          'reason': 'ln GRP (current prices, within-year cross-section) and ln average population.'},
         {'sub_index': 'innovation', 'pillar': 'technological_readiness', 'pillar_order': 9, 'status': 'absent',
          'reason': 'No household-internet or enterprise-ICT series in the snapshot.'},
-        {'sub_index': 'innovation', 'pillar': 'business_sophistication', 'pillar_order': 10, 'status': 'absent',
-         'reason': 'The facts hold only section B (mining) value added, not manufacturing value added or the SME share of GRP.'},
-        {'sub_index': 'innovation', 'pillar': 'innovation', 'pillar_order': 11, 'status': 'absent',
-         'reason': 'Innovation activity and R&D expenditure exist only in the 2022 BNS bulletins (one year, Kazakh xls), which are in the snapshot but not ingested.'},
+        {'sub_index': 'innovation', 'pillar': 'business_sophistication', 'pillar_order': 10, 'status': 'covered', 'composite': false,
+         'reason': 'Investment in fixed capital per capita (2009-2025), a proxy named by issue 16: it also measures extraction (see mart_investment_concentration). Scored as a pillar, outside the composite. No manufacturing value added or SME share.'},
+        {'sub_index': 'innovation', 'pillar': 'innovation', 'pillar_order': 11, 'status': 'covered', 'composite': false,
+         'reason': 'Internal R&D expenditure per capita, 2022 ONLY (BNS R&D bulletin, one year): scored in 2022 and marked so. Outside the composite. The innovation-activity bulletin is not ingested.'},
         {'sub_index': 'cohesion', 'pillar': 'cohesion', 'pillar_order': 12, 'status': 'covered',
          'reason': 'GRP-to-household-income ratio (METHODS 5.2 A3) and unemployment rate. Poverty share and average wage are held for 2020 only and are not scored (see their rows).'},
     ]) }}
@@ -70,6 +70,18 @@
         {'id': 'unemployment_rate', 'sub_index': 'cohesion', 'pillar': 'cohesion', 'direction': -1, 'transform_rule': 'skew_rule', 'scored': true,
          'expression': 'unemployment_rate_pct', 'unit': '% of labour force',
          'definition': 'LFS unemployment rate (unemployment_rate_pct).'},
+        {'id': 'buses_per_10k', 'sub_index': 'basic', 'pillar': 'infrastructure', 'direction': 1, 'transform_rule': 'skew_rule', 'scored': true, 'composite': false,
+         'expression': 'buses_per_10k', 'unit': 'buses per 10,000 persons',
+         'definition': 'Buses in stock per 10,000 average population (buses_per_10k), 2009-2020.'},
+        {'id': 'schools_per_10k', 'sub_index': 'basic', 'pillar': 'basic_education', 'direction': 1, 'transform_rule': 'skew_rule', 'scored': true, 'composite': false,
+         'expression': 'schools_per_10k', 'unit': 'schools per 10,000 persons',
+         'definition': 'General schools per 10,000 average population (schools_per_10k), 2009-2022: access, not quality.'},
+        {'id': 'investment_per_capita', 'sub_index': 'innovation', 'pillar': 'business_sophistication', 'direction': 1, 'transform_rule': 'skew_rule', 'scored': true, 'composite': false,
+         'expression': 'investment_per_capita_kzt', 'unit': 'KZT per person per year',
+         'definition': 'Investment in fixed capital per capita (investment_per_capita_kzt), 2009-2025.'},
+        {'id': 'rnd_per_capita', 'sub_index': 'innovation', 'pillar': 'innovation', 'direction': 1, 'transform_rule': 'skew_rule', 'scored': true, 'composite': false,
+         'expression': 'rnd_per_capita_kzt', 'unit': 'KZT per person per year',
+         'definition': 'Internal R&D expenditure per capita (rnd_per_capita_kzt), 2022 only.'},
         {'id': 'poverty_share', 'sub_index': 'cohesion', 'pillar': 'cohesion', 'direction': -1, 'transform_rule': 'skew_rule', 'scored': false,
          'expression': 'poverty_share_pct', 'unit': '% of population',
          'definition': 'Share of the population below the subsistence minimum (poverty_share_pct). Held for 2020 only: scoring it would change the composition of the cohesion score in that one year, so it is not scored.'},
@@ -79,13 +91,36 @@
     ]) }}
 {%- endmacro %}
 
-{#- The covered pillars of a sub-index, in catalogue order. -#}
+{#- The pillars of a sub-index that enter the composite index (covered, composite not false), in
+    catalogue order. A pillar scored outside the composite ('composite': false) is published as a pillar
+    z-score and in mart_rcci_coverage, but a composite that needs every pillar would otherwise be NULL in
+    every year that pillar lacks (buses end in 2020, R&D is 2022 only). -#}
 {% macro rcci_covered_pillars(sub_index) -%}
+    {%- set pillars = [] -%}
+    {%- for p in rcci_pillar_catalog()
+        if p.sub_index == sub_index and p.status == 'covered' and p.get('composite', true) -%}
+        {%- do pillars.append(p.pillar) -%}
+    {%- endfor -%}
+    {{ return(pillars) }}
+{%- endmacro %}
+
+{#- Every covered pillar of a sub-index, in the composite or not (the pillar z-scores published). -#}
+{% macro rcci_scored_pillars(sub_index) -%}
     {%- set pillars = [] -%}
     {%- for p in rcci_pillar_catalog() if p.sub_index == sub_index and p.status == 'covered' -%}
         {%- do pillars.append(p.pillar) -%}
     {%- endfor -%}
     {{ return(pillars) }}
+{%- endmacro %}
+
+{#- SQL condition on indicator_id: true for every indicator except the scored ones outside the composite
+    (the robustness and reliability marts keep to the composite's indicators). -#}
+{% macro rcci_in_composite_condition(column='indicator_id') -%}
+    {%- set ids = [] -%}
+    {%- for i in rcci_indicator_catalog() if i.scored and not i.get('composite', true) -%}
+        {%- do ids.append("'" ~ i.id ~ "'") -%}
+    {%- endfor -%}
+    {%- if ids -%}{{ column }} not in ({{ ids | join(', ') }}){%- else -%}true{%- endif -%}
 {%- endmacro %}
 
 {#- The scored indicators (catalogue entries with scored = true). -#}

@@ -13,11 +13,11 @@
     {{ return(subs) }}
 {%- endmacro %}
 
-{#- Covered pillars of the competitiveness sub-indices and of the cohesion block, in order. -#}
+{#- Every scored pillar (in the composite or not) of the sub-indices and the cohesion block, in order. -#}
 {% macro rcci_all_pillars() -%}
     {%- set pillars = [] -%}
-    {%- for s in rcci_competitiveness_subs() + ['cohesion'] -%}
-        {%- for p in rcci_covered_pillars(s) -%}
+    {%- for s in ['basic', 'efficiency', 'innovation', 'cohesion'] -%}
+        {%- for p in rcci_scored_pillars(s) -%}
             {%- do pillars.append({'sub_index': s, 'pillar': p}) -%}
         {%- endfor -%}
     {%- endfor -%}

@@ -37,7 +37,11 @@ derived as (
         population.population,
         population.population_method,
         pivoted.grp_mln_kzt * 1e6 / nullif(population.population, 0) as grp_per_capita_kzt,
-        pivoted.physicians * 1e4 / nullif(population.population, 0) as physicians_per_10k
+        pivoted.physicians * 1e4 / nullif(population.population, 0) as physicians_per_10k,
+        pivoted.investment_mln_kzt * 1e6 / nullif(population.population, 0) as investment_per_capita_kzt,
+        pivoted.general_schools * 1e4 / nullif(population.population, 0) as schools_per_10k,
+        pivoted.buses * 1e4 / nullif(population.population, 0) as buses_per_10k,
+        pivoted.rnd_expenditure_thousand_kzt * 1e3 / nullif(population.population, 0) as rnd_per_capita_kzt
     from pivoted
     left join population
         on pivoted.year = population.year

@@ -255,7 +255,12 @@ final as (
         recoded.recode_reason,
         recoded.value,
         recoded.unit,
-        published_geography.published_geo_version,
+        -- a year in which the table publishes the national row alone (buses before 2003) is on the
+        -- map of the calendar year: the whole country has no other geography
+        coalesce(
+            published_geography.published_geo_version,
+            case when recoded.region_code = 'KZ' then {{ geo_version_for_year('recoded.year') }} end
+        ) as published_geo_version,
         {{ geo_version_for_year('recoded.year') }} as calendar_geo_version,
         published_geography.n_units_not_published,
         case when recoded.region_code = 'KZ' then 'KZ' else unit_territories.territory_key end as territory_key,

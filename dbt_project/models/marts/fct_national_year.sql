@@ -33,6 +33,17 @@ final as (
         life_expectancy_years,
         cast(physicians as bigint) as physicians,
         physicians_per_10k,
+        investment_mln_kzt,
+        investment_per_capita_kzt,
+        urban_share_pct,
+        population_urban_jan1,
+        population_rural_jan1,
+        general_schools,
+        schools_per_10k,
+        buses,
+        buses_per_10k,
+        rnd_expenditure_thousand_kzt,
+        rnd_per_capita_kzt,
         source_release_ids
     from national
     where year >= {{ var('kzw_first_year') }}

@@ -1,6 +1,6 @@
 {%- set lam = indices_param('rcci_cohesion_weight') -%}
 -- Component breakdown of the Regional Competitiveness and Cohesion Index: one row per region x year x
--- scored indicator, with each indicator's raw value, transform, z-scores and its additive contribution
+-- scored indicator of the composite, with each indicator's raw value, transform, z-scores and its additive contribution
 -- to the competitiveness, cohesion and combined scores of mart_competitiveness_cohesion:
 --   contribution_competitiveness = w_used(sub-index) / n_pillars(sub-index) / n_indicators(pillar) * z_final
 --   contribution_cohesion        = z_final / n_indicators(cohesion pillar)
@@ -15,6 +15,8 @@ with
 z as (
 
     select * from {{ ref('int_rcci__standardised') }}
+    -- the composite's indicators only (pillars scored outside it have no contribution)
+    where {{ rcci_in_composite_condition() }}
 
 ),
 

@@ -18,6 +18,8 @@ indicators as (
         count(*) over (partition by year, region_code, pillar) as n_indicators,
         count(z_final) over (partition by year, region_code, pillar) as n_present
     from {{ ref('int_rcci__standardised') }}
+    -- the composite's indicators only (pillars scored outside it: macros/indices/rcci_catalog.sql)
+    where {{ rcci_in_composite_condition() }}
 ),
 
 complete as (

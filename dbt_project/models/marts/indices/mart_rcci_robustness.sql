@@ -37,6 +37,8 @@ indicators as (
         z_final,
         count(*) over (partition by year, region_code, pillar) as n_pillar_indicators
     from {{ ref('int_rcci__standardised') }}
+    -- the composite's indicators only (pillars scored outside it: macros/indices/rcci_catalog.sql)
+    where {{ rcci_in_composite_condition() }}
 ),
 
 grid as (
