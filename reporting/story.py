@@ -15,10 +15,6 @@ from reporting import charts
 from reporting.base import INDICATOR, Published, Section, about, series, unavailable
 
 FACTS = "marts.fct_region_year"
-#: A region is "extractive" when mining and quarrying (section B) is on average at least this share
-#: of its GRP over the years the BNS publishes value added by section (used only when dim_region
-#: carries no flag of its own).
-EXTRACTIVE_MINING_SHARE = 0.20
 EXTRACTIVE_COLOUR = "#d95f02"
 OTHER_COLOUR = "#1f77b4"
 #: The base year of the GRP-vs-income comparison (the issue's Atyrau 2010 example).
@@ -42,30 +38,19 @@ def releases(ids: str | None, *datasets: str) -> str:
     return ", ".join(f"{d} {fp[:12]}" for d, fp in pairs if not datasets or d in datasets)
 
 
-def extractive_regions(db: Published) -> dict[str, float | None]:
-    """Code -> mean mining share of GRP, for the extractive regions: dim_region's own flag where it
-    has one (``is_extractive``), else the mining-share rule above on the published facts."""
-    if db.has("marts.dim_region", "region_code", "is_extractive"):
-        rows = db.rows("select region_code, null from marts.dim_region where is_extractive")
-        return dict(rows)
-    if not db.has(FACTS, "region_code", "mining_gva_mln_kzt", "grp_mln_kzt"):
-        return {}
-    rows = db.rows(
-        f"select region_code, avg(mining_gva_mln_kzt / grp_mln_kzt) from {FACTS} "
-        "where mining_gva_mln_kzt is not null and grp_mln_kzt > 0 group by region_code "
-        "having avg(mining_gva_mln_kzt / grp_mln_kzt) >= ? order by 2 desc",
-        [EXTRACTIVE_MINING_SHARE],
-    )
-    return dict(rows)
+def extractive_regions(db: Published) -> list[str]:
+    """Codes of the extractive regions: ``marts.dim_region.is_extractive``, the one definition (dbt var
+    ``investment_extractive_regions``: the six regions the mission's source names)."""
+    if not db.has("marts.dim_region", "region_code", "is_extractive"):
+        return []
+    return [code for (code,) in db.rows("select region_code from marts.dim_region where is_extractive")]
 
 
 def _extractive_rule(db: Published) -> str:
-    if db.has("marts.dim_region", "is_extractive"):
-        return "regions flagged is_extractive in marts.dim_region"
+    names = ", ".join(db.name(code) for code in extractive_regions(db))
     return (
-        f"regions whose mining and quarrying value added (BNS section B) averages at least "
-        f"{EXTRACTIVE_MINING_SHARE:.0%} of their GRP over the years published "
-        f"(derived here from {FACTS}.mining_gva_mln_kzt / grp_mln_kzt)"
+        f"regions flagged is_extractive in marts.dim_region ({names}: the ones the mission's source "
+        "names; dbt var investment_extractive_regions)"
     )
 
 

@@ -25,6 +25,11 @@ final as (
         regions.name_kk as region_name_kk,
         regions.region_type,
         regions.macro_region,
+        regions.region_code in (
+            {%- for code in var('investment_extractive_regions') %}
+                '{{ code }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as is_extractive,
         cast(regions.valid_from_year as integer) as valid_from_year,
         cast(regions.valid_to_year as integer) as valid_to_year,
         regions.valid_to_year is null as is_current,
