@@ -451,7 +451,13 @@ RULES: dict[str, DatasetRules] = {
 
 
 def rules_for(dataset_id: str) -> DatasetRules:
+    """The rules of a built-in dataset, else those its catalog entry carries (a catalog extension)."""
+    from ingestion.catalog import DATASETS
+
     try:
         return RULES[dataset_id]
     except KeyError:
+        declared = getattr(DATASETS.get(dataset_id), "expectations", None)
+        if isinstance(declared, DatasetRules):
+            return declared
         raise KeyError(f"no expectation rules for dataset {dataset_id!r}; known: {sorted(RULES)}") from None

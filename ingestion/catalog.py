@@ -65,6 +65,10 @@ class Dataset:
     geography: str = "as published"  # or "2022 boundaries restated" etc.
     notes: str = ""
     measures: tuple[Measure, ...] = field(default=())
+    #: Expectation rules (an ``expectations.config.DatasetRules``) for an entry declared outside the
+    #: built-in catalog; the built-in entries keep theirs in ``expectations.config.RULES``. Typed as
+    #: ``object`` so that the catalog does not import the expectations library.
+    expectations: object | None = None
 
     @property
     def url_path(self) -> str | None:
