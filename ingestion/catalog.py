@@ -20,6 +20,29 @@ from dataclasses import dataclass, field
 
 #: BNS file API: ``GET /api/iblock/element/{id}/{json|csv|}/file/{ru|en|kz}/`` answers a 302 to the file.
 BNS_FILE_API = "/api/iblock/element/{element}/{fmt_segment}file/{lang}/"
+#: Taldau tree answer: ``POST /{lang}/NewIndex/GetIndexTreeData`` with a form (see ``taldau_tree_form``).
+TALDAU_TREE = "/{lang}/NewIndex/GetIndexTreeData"
+#: Taldau period dictionary: 7 = year, 5 = quarter.
+TALDAU_PERIODS = {"annual": 7, "quarterly": 5}
+#: Taldau dictionary of regions (``p_dicIds``).
+TALDAU_REGIONS_DIC = 67
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to fetch a dataset's release, and how to read what it brings.
+
+    ``scale`` turns the route's unit into the dataset's ``unit`` before validation (Taldau may publish
+    tenge where the file gives million tenge: scale 1e-6), so the same release gives the same values
+    whatever route served it. ``kind`` is what ``raw.releases`` and the asset metadata record.
+    """
+
+    kind: str  # "bns_file" | "taldau_tree"
+    ref: int  # file API element id or Taldau index id
+    format: str
+    parser: str
+    scale: float = 1.0
+    period_id: int | None = None  # Taldau only: 7 = year, 5 = quarter
 
 
 @dataclass(frozen=True)
@@ -64,11 +87,41 @@ class Dataset:
     lang: str = "ru"
     geography: str = "as published"  # or "2022 boundaries restated" etc.
     notes: str = ""
+    #: multiplier from the Taldau index's unit to ``unit`` (checked against Api/GetIndexAttributes)
+    taldau_scale: float = 1.0
+    #: the Taldau index gives all the dataset holds (one series, its frequency), so it may serve a
+    #: release; an index that gives only part (the annual rows of a mixed table, one of two series) is
+    #: declared but never used in place of the file, since the release would lose rows
+    taldau_complete: bool = False
     measures: tuple[Measure, ...] = field(default=())
     #: Expectation rules (an ``expectations.config.DatasetRules``) for an entry declared outside the
     #: built-in catalog; the built-in entries keep theirs in ``expectations.config.RULES``. Typed as
     #: ``object`` so that the catalog does not import the expectations library.
     expectations: object | None = None
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """Live routes, primary first: the file API element (the snapshot's own layout), then Taldau."""
+        out: list[Route] = []
+        if self.bns_element is not None:
+            out.append(Route("bns_file", self.bns_element, self.format, self.parser))
+        if self.taldau_index is not None and self.taldau_complete:
+            out.append(self.taldau_route)
+        return tuple(out)
+
+    @property
+    def taldau_route(self) -> Route:
+        if self.taldau_index is None:
+            raise ValueError(f"[{self.id}] has no Taldau index")
+        period = TALDAU_PERIODS.get(self.frequency, TALDAU_PERIODS["annual"])
+        return Route(
+            "taldau_tree",
+            self.taldau_index,
+            "taldau_tree",
+            "taldau_tree:parse_taldau_tree",
+            self.taldau_scale,
+            period,
+        )
 
     @property
     def url_path(self) -> str | None:
@@ -152,6 +205,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="persons",
         frequency="annual",
         taldau_index=703834,
+        taldau_complete=True,
         geography="2022 boundaries restated for all years",
         measures=(Measure("population_avg", "persons", "persons", "sum"),),
     ),
@@ -269,6 +323,7 @@ CATALOG: tuple[Dataset, ...] = (
         unit="thousand persons",
         frequency="annual",
         taldau_index=702840,
+        taldau_complete=True,
         measures=(Measure("employed_thousand", "thousand persons", "thousand persons", "sum"),),
     ),
     Dataset(
@@ -410,3 +465,31 @@ def get(dataset_id: str) -> Dataset:
         return DATASETS[dataset_id]
     except KeyError:
         raise KeyError(f"unknown dataset {dataset_id!r}; known: {sorted(DATASETS)}") from None
+
+
+#: Live routes known for datasets that have no parser (hence no catalog entry) yet: the dataset that
+#: adds the parser takes its ids from here. Income differentiation (Gini, decile ratio, table 5 by
+#: region) has moved between file API elements over the years; Taldau 704502 is the Gini over deciles
+#: (regional breakdown unchecked).
+PENDING_ROUTES: dict[str, dict[str, tuple[int, ...]]] = {
+    "investment_fixed_capital": {"bns_element": (5546,)},
+    "income_differentiation": {"bns_element": (358743, 347021, 341349, 341348), "taldau_index": (704502,)},
+}
+
+
+def taldau_tree_form(index_id: int, period_id: int, terms: str = "") -> dict[str, str]:
+    """The form ``NewIndex/GetIndexTreeData`` takes, in the field order of the real request
+    (``ingestion/snapshot/api-examples/``): the index, the period kind, the regions dictionary."""
+    return {
+        "p_parent_id": "",
+        "p_index_id": str(index_id),
+        "p_keyword": "",
+        "p_period_id": str(period_id),
+        "p_measure_id": "1",
+        "p_term_id": "",
+        "p_terms": terms,
+        "p_dicIds": str(TALDAU_REGIONS_DIC),
+        "idx": "0",
+        "filter": '[{"property":null,"value":null}]',
+        "id": "",
+    }
