@@ -1,6 +1,9 @@
-"""Declarative per-dataset rules for the ingestion-boundary suites.
+"""The vocabulary of the per-dataset rules of the ingestion-boundary suites.
 
-Everything a suite checks that differs between datasets lives here, as data: which units and series
+Each dataset declares its rules in its catalog entry (``Dataset.expectations`` in
+``ingestion.catalog``), as a :class:`DatasetRules` built from the types and shared pieces of this
+module (geography windows, range rules, the labour force survey's maps); :func:`rules_for` reads them.
+Everything a suite checks that differs between datasets is such data: which units and series
 a release may carry, the plausible range of values per series and unit, which sets of regions a year
 may cover (the geography versions, with the documented back-estimate units some tables add), how far
 a value may move from one year to the next, which years are known to be absent, and how many cells
@@ -15,8 +18,9 @@ time from the ``regions.csv`` seed when it exists (:func:`known_region_codes`).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,34 +170,37 @@ class GeoWindow:
         return text
 
 
-_Q1 = frozenset({1})
-_Q1_2018 = GeoWindow(2018, 2018, "pre2018", quarters=_Q1, note="Q1 2018: before the June split")
-_Q1_2022 = GeoWindow(2022, 2022, "2018", quarters=_Q1, note="Q1 2022: before the June split")
+Q1 = frozenset({1})
+Q1_2018 = GeoWindow(2018, 2018, "pre2018", quarters=Q1, note="Q1 2018: before the June split")
+Q1_2022 = GeoWindow(2022, 2022, "2018", quarters=Q1, note="Q1 2022: before the June split")
 
 #: Boundaries of the time, switching with the law: 2018 (Turkestan/Shymkent, June 2018) and 2022
 #: (Abai/Zhetisu/Ulytau, June 2022); first-quarter figures of those years are on the old units.
 AS_PUBLISHED: tuple[GeoWindow, ...] = (
     GeoWindow(None, 2017, "pre2018"),
-    _Q1_2018,
+    Q1_2018,
     GeoWindow(2018, 2021, "2018"),
-    _Q1_2022,
+    Q1_2022,
     GeoWindow(2022, None, "2022"),
 )
 
-_BACK_ESTIMATES = frozenset({"KZ-61", "KZ-79"})
-_ANNUAL = frozenset({"annual"})
-_SEX_URBAN_RURAL = frozenset(
+BACK_ESTIMATES = frozenset({"KZ-61", "KZ-79"})
+ANNUAL = frozenset({"annual"})
+SEX_URBAN_RURAL = frozenset(
     f"{sex}{area}" for sex in ("total", "men", "women") for area in ("", "_urban", "_rural")
 )
 #: cities of republican significance have no rural population
-_RURAL_HAS_NO_CITIES = (("*_rural", frozenset({"KZ-71", "KZ-75", "KZ-79"})),)
+RURAL_HAS_NO_CITIES = (("*_rural", frozenset({"KZ-71", "KZ-75", "KZ-79"})),)
 
 
 @dataclass(frozen=True)
 class DatasetRules:
-    """Everything the suite of one catalog dataset needs to know about it."""
+    """Everything the suite of one catalog dataset needs to know about it.
 
-    dataset_id: str
+    Declared in the dataset's catalog entry (``Dataset.expectations`` in ``ingestion.catalog``), where
+    ``dataset_id`` is left out: :func:`rules_for` fills it in from the entry.
+    """
+
     units: frozenset[str]
     ranges: tuple[RangeRule, ...]
     series: frozenset[str] | None = None  # None: any series name is accepted
@@ -217,6 +224,7 @@ class DatasetRules:
     #: (series glob, units that series may lack), e.g. rural series have no rows for the cities
     series_may_lack: tuple[tuple[str, frozenset[str]], ...] = ()
     notes: str = ""
+    dataset_id: str = field(default="", kw_only=True)
 
     def may_lack_for(self, series: str) -> frozenset[str]:
         out: frozenset[str] = frozenset()
@@ -226,238 +234,46 @@ class DatasetRules:
         return out
 
 
-def _persons(lo: float, hi: float, **kw) -> RangeRule:
+def persons(lo: float, hi: float, **kw) -> RangeRule:
     return RangeRule(unit="persons", min=lo, max=hi, **kw)
 
 
-RULES: dict[str, DatasetRules] = {
-    r.dataset_id: r
-    for r in (
-        DatasetRules(
-            dataset_id="grp_nominal",
-            units=frozenset({"mln KZT", "mln roubles"}),
-            series=None,
-            ranges=(
-                RangeRule(unit="mln KZT", min=0, max=1e9),
-                RangeRule(unit="mln roubles", min=0, max=1e8),
-            ),
-            geographies=(
-                GeoWindow(
-                    None,
-                    1996,
-                    "pre2018",
-                    may_lack=frozenset({"KZ-71"}),
-                    note="Astana part of Akmola region until 1997",
-                ),
-                GeoWindow(1997, 2017, "pre2018"),
-                GeoWindow(
-                    2011,
-                    2017,
-                    "pre2018",
-                    extra=_BACK_ESTIMATES,
-                    period_types=_ANNUAL,
-                    note="annual BNS back-estimates of Turkestan and Shymkent beside South Kazakhstan",
-                ),
-                _Q1_2018,
-                GeoWindow(2018, 2020, "2018"),
-                GeoWindow(
-                    2021, 2021, "2018", quarters=frozenset({1, 2, 3}), note="2021 quarters on 2018 units"
-                ),
-                _Q1_2022,
-                GeoWindow(2021, None, "2022", note="annual GRP on 2022 boundaries from 2021"),
-            ),
-            boundary_breaks=((2021, SPLIT_2022_PARENTS), (2022, SPLIT_2022_PARENTS)),
-            yoy_skip_years=frozenset({1993}),  # rouble -> tenge (1 KZT = 500 roubles), Nov 1993
-            yoy_warn_from_year=1997,  # hyperinflation until 1995-96
-            yoy_max_factor=2.0,
-            notes="1990-1992 in mln roubles; quarters are cumulative from January.",
-        ),
-        DatasetRules(
-            dataset_id="grp_per_capita",
-            units=frozenset({"thousand KZT", "USD"}),
-            series=frozenset({"kzt_thousand", "usd"}),
-            ranges=(
-                RangeRule(series="kzt_thousand", unit="thousand KZT", min=10, max=60_000),
-                RangeRule(series="usd", unit="USD", min=100, max=200_000),
-            ),
-            yoy_max_factor=2.0,
-        ),
-        DatasetRules(
-            dataset_id="population",
-            units=frozenset({"persons"}),
-            series=_SEX_URBAN_RURAL,
-            ranges=(
-                _persons(1e3, 3e7, series="*_urban", yoy_max_factor=1.7),
-                _persons(1e3, 3e7, series="*_rural", yoy_max_factor=1.7),
-                _persons(1e4, 3e7),
-            ),
-            series_may_lack=_RURAL_HAS_NO_CITIES,
-            geographies=(
-                GeoWindow(
-                    None,
-                    2016,
-                    "pre2018_turkestan_label",
-                    note="South Kazakhstan published in the Turkestan row (footnote 1)",
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent shown from the 2017 column"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.2,  # Astana grew 15% a year in the 2000s; Mangystau 18% in 2009
-        ),
-        DatasetRules(
-            dataset_id="population_average",
-            units=frozenset({"persons"}),
-            ranges=(_persons(1e4, 3e7),),
-            geographies=(GeoWindow(None, None, "2022", note="restated on 2022 boundaries"),),
-            boundary_breaks=(),
-            yoy_max_factor=1.15,
-        ),
-        DatasetRules(
-            dataset_id="income_annual",
-            units=frozenset({"KZT per month"}),
-            ranges=(RangeRule(unit="KZT per month", min=1_000, max=2_000_000),),
-            yoy_max_factor=1.6,
-        ),
-        DatasetRules(
-            dataset_id="income_quarterly",
-            units=frozenset({"KZT per month"}),
-            ranges=(RangeRule(unit="KZT per month", min=1_000, max=2_000_000),),
-            yoy_max_factor=1.6,
-        ),
-        DatasetRules(
-            dataset_id="unemployment_rate",
-            units=frozenset({"%"}),
-            ranges=(RangeRule(unit="%", min=0, max=40),),
-            geographies=(
-                *AS_PUBLISHED,
-                GeoWindow(
-                    2010,
-                    2017,
-                    "2018",
-                    period_types=_ANNUAL,
-                    note="annual rates restated on 2018 units from 2010",
-                ),
-            ),
-            yoy_max_factor=2.0,
-        ),
-        DatasetRules(
-            dataset_id="wages_nominal",
-            units=frozenset({"thousand KZT"}),
-            ranges=(RangeRule(unit="thousand KZT", min=20, max=5_000),),
-            yoy_max_factor=1.6,
-        ),
-        DatasetRules(
-            dataset_id="poverty_share",
-            units=frozenset({"%"}),
-            ranges=(RangeRule(unit="%", min=0, max=60, yoy_min_base=0.5),),
-            yoy_max_factor=3.0,
-        ),
-        DatasetRules(
-            dataset_id="life_expectancy",
-            units=frozenset({"years"}),
-            series=_SEX_URBAN_RURAL,
-            series_may_lack=_RURAL_HAS_NO_CITIES,
-            ranges=(RangeRule(unit="years", min=50, max=90),),
-            geographies=(
-                GeoWindow(
-                    None,
-                    2016,
-                    "pre2018_turkestan_label",
-                    note="South Kazakhstan published in the Turkestan row (footnote *)",
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent shown from 2017"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.1,
-        ),
-        DatasetRules(
-            dataset_id="physicians",
-            units=frozenset({"persons"}),
-            ranges=(_persons(100, 200_000),),
-            geographies=(
-                GeoWindow(
-                    None,
-                    2017,
-                    "pre2018_turkestan_label",
-                    note="2003-2017 South Kazakhstan in the Turkestan row (footnote **)",
-                ),
-                GeoWindow(2018, 2021, "2018"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2018, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.5,
-        ),
-        *(
-            DatasetRules(
-                dataset_id=dataset_id,
-                units=frozenset({"thousand persons"}),
-                ranges=(RangeRule(unit="thousand persons", min=lo, max=hi),),
-                geographies=(
-                    GeoWindow(None, 2009, "pre2018"),
-                    GeoWindow(2010, 2021, "2018", note="LFS restated on 2018 units from 2010"),
-                    GeoWindow(2022, None, "2022"),
-                ),
-                known_missing_years=frozenset({2015}),
-                yoy_max_factor=factor,
-                notes="Labour force survey series have no 2015 rows.",
-            )
-            for dataset_id, lo, hi, factor in (
-                ("employed", 10, 15_000, 1.3),
-                ("labour_force", 10, 15_000, 1.3),
-                ("unemployed", 0.5, 2_000, 1.6),
-            )
-        ),
-        DatasetRules(
-            dataset_id="grp_volume_index",
-            units=frozenset({"% of previous year"}),
-            ranges=(RangeRule(unit="% of previous year", min=50, max=200),),
-            geographies=(
-                GeoWindow(None, 2010, "pre2018"),
-                GeoWindow(2011, 2017, "pre2018", extra=_BACK_ESTIMATES),
-                GeoWindow(2018, 2020, "2018"),
-                GeoWindow(
-                    2021,
-                    2021,
-                    "2018",
-                    extra=frozenset({"KZ-10", "KZ-33"}),
-                    note="Abai and Zhetisu from 2021, Ulytau from 2022",
-                ),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2021, SPLIT_2022_PARENTS), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.5,
-        ),
-        DatasetRules(
-            dataset_id="gva_by_section",
-            units=frozenset({"mln KZT"}),
-            series=frozenset({"GDP", "B"}),
-            ranges=(
-                RangeRule(series="GDP", unit="mln KZT", min=1e4, max=1e9),
-                RangeRule(series="B", unit="mln KZT", min=0, max=1e9, yoy_min_base=1_000, yoy_max_factor=5.0),
-            ),
-            geographies=(
-                GeoWindow(None, 2010, "pre2018"),
-                GeoWindow(2011, 2017, "pre2018", extra=_BACK_ESTIMATES),
-                GeoWindow(2018, 2020, "2018"),
-                GeoWindow(2021, None, "2022"),
-            ),
-            boundary_breaks=((2021, SPLIT_2022_PARENTS),),
-            yoy_max_factor=2.0,
-        ),
+#: The labour force survey's maps: restated on 2018 units from 2010 (employed, labour force, unemployed).
+LFS_GEOGRAPHIES: tuple[GeoWindow, ...] = (
+    GeoWindow(None, 2009, "pre2018"),
+    GeoWindow(2010, 2021, "2018", note="LFS restated on 2018 units from 2010"),
+    GeoWindow(2022, None, "2022"),
+)
+
+
+def lfs_rules(lo: float, hi: float, yoy_max_factor: float) -> DatasetRules:
+    """Rules of a labour force survey count in thousand persons (no 2015 rows)."""
+    return DatasetRules(
+        units=frozenset({"thousand persons"}),
+        ranges=(RangeRule(unit="thousand persons", min=lo, max=hi),),
+        geographies=LFS_GEOGRAPHIES,
+        known_missing_years=frozenset({2015}),
+        yoy_max_factor=yoy_max_factor,
+        notes="Labour force survey series have no 2015 rows.",
     )
-}
 
 
 def rules_for(dataset_id: str) -> DatasetRules:
-    """The rules of a built-in dataset, else those its catalog entry carries (a catalog extension)."""
-    from ingestion.catalog import DATASETS
+    """The rules a dataset's catalog entry declares (``Dataset.expectations``), named for it.
 
-    try:
-        return RULES[dataset_id]
-    except KeyError:
-        declared = getattr(DATASETS.get(dataset_id), "expectations", None)
-        if isinstance(declared, DatasetRules):
-            return declared
-        raise KeyError(f"no expectation rules for dataset {dataset_id!r}; known: {sorted(RULES)}") from None
+    The catalog (``ingestion.catalog``, with its extensions) is the one home of a dataset's rules; it is
+    imported here, not at module level, because the catalog imports the rule types of this module.
+    """
+    from ingestion.catalog import get
+
+    rules = get(dataset_id).expectations
+    if not isinstance(rules, DatasetRules):
+        raise KeyError(f"dataset {dataset_id!r}: its catalog entry declares no expectations (DatasetRules)")
+    return dataclasses.replace(rules, dataset_id=dataset_id)
+
+
+def all_rules() -> dict[str, DatasetRules]:
+    """The rules of every catalog dataset (built-in and extensions), by dataset id."""
+    from ingestion.catalog import CATALOG
+
+    return {dataset.id: rules_for(dataset.id) for dataset in CATALOG}

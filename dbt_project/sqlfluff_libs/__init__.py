@@ -46,12 +46,11 @@ execute = True
 
 
 def run_query(sql: str) -> Any:
-    from ingestion.catalog import measure_rows
+    from ingestion.catalog import MEASURE_COLUMNS, measure_rows
 
     if "measure_catalog" not in sql:
         raise LookupError("sqlfluff stand-in run_query answers only raw.measure_catalog queries")
-    rows = measure_rows()
+    rows = [dict(zip(MEASURE_COLUMNS, row, strict=True)) for row in measure_rows()]
     if "aggregation = 'sum'" in sql:
-        rows = [row for row in rows if row[7] == "sum"]
-    values = [row[1] for row in rows]
-    return SimpleNamespace(columns=[SimpleNamespace(values=lambda: values)])
+        rows = [row for row in rows if row["aggregation"] == "sum"]
+    return SimpleNamespace(column_names=list(MEASURE_COLUMNS), rows=rows)

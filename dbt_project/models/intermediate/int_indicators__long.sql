@@ -5,18 +5,12 @@
 -- grp_per_capita_kzt is COMPUTED: grp_mln_kzt * 1e6 / population_avg (KZT per person per year), so
 -- that sum(value * population) / sum(population) is exactly national GRP / national population
 -- (METHODS.md section 0) in both geographies. The figure BNS publishes is grp_per_capita_published_kzt.
+{#- The indicators derived in dbt (wide facts' computed columns), then every measure the catalog
+    declares as an indicator (Measure.indicator in ingestion/catalog.py; macros/measure_catalog.sql). -#}
 {%- set indicators = [
     {'indicator': 'grp_per_capita_kzt', 'expression': 'grp_per_capita_kzt', 'unit': 'KZT per person per year'},
-    {'indicator': 'grp_per_capita_published_kzt', 'expression': 'grp_per_capita_thousand_kzt * 1000', 'unit': 'KZT per person per year'},
-    {'indicator': 'grp_per_capita_usd', 'expression': 'grp_per_capita_usd', 'unit': 'USD per person per year'},
-    {'indicator': 'money_income_per_capita_kzt', 'expression': 'money_income_per_capita_kzt_month', 'unit': 'KZT per person per month'},
-    {'indicator': 'avg_nominal_wage_kzt', 'expression': 'avg_nominal_wage_thousand_kzt * 1000', 'unit': 'KZT per employee per month'},
-    {'indicator': 'mining_gva_per_capita_kzt', 'expression': 'mining_gva_mln_kzt * 1e6 / nullif(population_avg, 0)', 'unit': 'KZT per person per year'},
     {'indicator': 'physicians_per_10k', 'expression': 'physicians_per_10k', 'unit': 'physicians per 10,000 population'},
-    {'indicator': 'unemployment_rate_pct', 'expression': 'unemployment_rate_pct', 'unit': '% of labour force'},
-    {'indicator': 'poverty_share_pct', 'expression': 'poverty_share_pct', 'unit': '% of population below the subsistence minimum'},
-    {'indicator': 'life_expectancy_years', 'expression': 'life_expectancy_years', 'unit': 'years at birth'},
-] %}
+] + catalog_indicators() %}
 with
 
 regional as (

@@ -1,3 +1,4 @@
+{{ config(post_hook="{{ measure_column_comments('Geography: as published, units of geo_version; parts of a finer publication are re-aggregated (see reaggregated_measures).') }}") }}
 -- Annual regional facts in the geography of the year (as published): one row per region x year.
 -- The units are those of the administrative map in force in the year (geo_version); a table that
 -- publishes a newer, finer map for the year (GRP 2021 with Abai/Zhetisu/Ulytau, population and life
@@ -23,23 +24,9 @@ final as (
         geo_version,
         territory_key,
         comparable_region_code,
-        grp_mln_kzt,
-        grp_real_growth_pct,
-        mining_gva_mln_kzt,
-        cast(population_jan1 as bigint) as population_jan1,
-        population_avg,
-        grp_per_capita_thousand_kzt,
-        grp_per_capita_usd,
+        -- the measures of the catalog (raw.measure_catalog), then those derived here
+        {{ measure_columns() }}
         grp_per_capita_kzt,
-        money_income_per_capita_kzt_month,
-        avg_nominal_wage_thousand_kzt,
-        poverty_share_pct,
-        labour_force_thousand,
-        employed_thousand,
-        unemployed_thousand,
-        unemployment_rate_pct,
-        life_expectancy_years,
-        cast(physicians as bigint) as physicians,
         physicians_per_10k,
         {{ log_growth('grp_mln_kzt') }} as grp_nominal_log_growth,
         {{ log_growth('population_avg') }} as population_avg_log_growth,
