@@ -238,6 +238,29 @@ def persons(lo: float, hi: float, **kw) -> RangeRule:
     return RangeRule(unit="persons", min=lo, max=hi, **kw)
 
 
+#: Growth breaks of a table that shows Shymkent from 2017 (Turkestan's territory changes then)
+#: and the 2022 split.
+SHYMKENT_FROM_2017_BREAKS: tuple[tuple[int, frozenset[str]], ...] = (
+    (2017, frozenset({"KZ-61"})),
+    (2022, SPLIT_2022_PARENTS),
+)
+
+
+def shymkent_from_2017(footnote: str, shymkent_note: str) -> tuple[GeoWindow, ...]:
+    """Maps of a table that carries South Kazakhstan in the Turkestan row to 2016 (its ``footnote``)
+    and shows Shymkent from the 2017 column (population, life expectancy)."""
+    return (
+        GeoWindow(
+            None,
+            2016,
+            "pre2018_turkestan_label",
+            note=f"South Kazakhstan published in the Turkestan row ({footnote})",
+        ),
+        GeoWindow(2017, 2021, "2018", note=shymkent_note),
+        GeoWindow(2022, None, "2022"),
+    )
+
+
 #: The labour force survey's maps: restated on 2018 units from 2010 (employed, labour force, unemployed).
 LFS_GEOGRAPHIES: tuple[GeoWindow, ...] = (
     GeoWindow(None, 2009, "pre2018"),

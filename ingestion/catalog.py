@@ -27,12 +27,14 @@ from expectations.config import (
     Q1_2022,
     RURAL_HAS_NO_CITIES,
     SEX_URBAN_RURAL,
+    SHYMKENT_FROM_2017_BREAKS,
     SPLIT_2022_PARENTS,
     DatasetRules,
     GeoWindow,
     RangeRule,
     lfs_rules,
     persons,
+    shymkent_from_2017,
 )
 
 #: BNS file API: ``GET /api/iblock/element/{id}/{json|csv|}/file/{ru|en|kz}/`` answers a 302 to the file.
@@ -385,17 +387,8 @@ CATALOG: tuple[Dataset, ...] = (
                 persons(1e4, 3e7),
             ),
             series_may_lack=RURAL_HAS_NO_CITIES,
-            geographies=(
-                GeoWindow(
-                    None,
-                    2016,
-                    "pre2018_turkestan_label",
-                    note="South Kazakhstan published in the Turkestan row (footnote 1)",
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent shown from the 2017 column"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
+            geographies=shymkent_from_2017("footnote 1", "Shymkent shown from the 2017 column"),
+            boundary_breaks=SHYMKENT_FROM_2017_BREAKS,
             yoy_max_factor=1.2,  # Astana grew 15% a year in the 2000s; Mangystau 18% in 2009
         ),
     ),
@@ -762,17 +755,8 @@ CATALOG: tuple[Dataset, ...] = (
             series=SEX_URBAN_RURAL,
             series_may_lack=RURAL_HAS_NO_CITIES,
             ranges=(RangeRule(unit="years", min=50, max=90),),
-            geographies=(
-                GeoWindow(
-                    None,
-                    2016,
-                    "pre2018_turkestan_label",
-                    note="South Kazakhstan published in the Turkestan row (footnote *)",
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent shown from 2017"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
+            geographies=shymkent_from_2017("footnote *", "Shymkent shown from 2017"),
+            boundary_breaks=SHYMKENT_FROM_2017_BREAKS,
             yoy_max_factor=1.1,
         ),
     ),

@@ -154,7 +154,8 @@ def test_a_dataset_declared_only_in_the_catalog_reaches_the_published_facts_and_
             f"where year = 2023 and {MEASURE} is not null order by 1"
         ).fetchall()
         levels = con.execute(
-            "select count(*) from marts.mart_national_level where indicator = ? and year = 2023",
+            "select count(*) from marts.mart_national_level where indicator = ? and year = 2023 "
+            "and geography = 'as_published'",
             [INDICATOR],
         ).fetchone()[0]
     assert regional[1] == 20  # every unit of the 2022 map

@@ -1,4 +1,7 @@
-{{ config(post_hook="{{ measure_column_comments('Geography: the whole country, the published national row (Республика Казахстан).') }}") }}
+{#- Each catalog measure's column comment: its catalog description and this model's geography. -#}
+{{ config(post_hook="{{ measure_column_comments(
+    'Geography: the whole country, the published national row (Республика Казахстан).'
+) }}") }}
 -- The published national row (Республика Казахстан, region_code 'KZ') of every measure, one row per
 -- year; kept out of fct_region_year so that summing that table never counts the country twice.
 with

@@ -1,4 +1,8 @@
-{{ config(post_hook="{{ measure_column_comments('Geography: as published, units of geo_version; parts of a finer publication are re-aggregated (see reaggregated_measures).') }}") }}
+{#- Each catalog measure's column comment: its catalog description and this model's geography. -#}
+{{ config(post_hook="{{ measure_column_comments(
+    'Geography: as published, units of geo_version; parts of a finer publication are re-aggregated'
+    ~ ' (see reaggregated_measures).'
+) }}") }}
 -- Annual regional facts in the geography of the year (as published): one row per region x year.
 -- The units are those of the administrative map in force in the year (geo_version); a table that
 -- publishes a newer, finer map for the year (GRP 2021 with Abai/Zhetisu/Ulytau, population and life

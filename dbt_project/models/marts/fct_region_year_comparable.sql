@@ -1,4 +1,7 @@
-{{ config(post_hook="{{ measure_column_comments('Geography: comparable (stable pre-2018 unit); method for split units:', split_method=true) }}") }}
+{#- Each catalog measure's column comment: its catalog description and this model's geography. -#}
+{{ config(post_hook="{{ measure_column_comments(
+    'Geography: comparable (stable pre-2018 unit); method for split units:', split_method=true
+) }}") }}
 -- Annual regional facts on the 16 stable pre-2018 units (comparable_region_code), one row per unit x
 -- year over the whole period. Units split in 2018 or 2022 are re-aggregated from their parts: sums for
 -- additive measures, weighted means for per-capita and rate measures (weights per column description).
