@@ -10,28 +10,24 @@ Two kinds of tests:
   independently (numpy) from the facts, and the seven rules appear as warn-level Dagster asset checks
   of the mart that warn without failing the run.
 * Fixtures (tests/fixtures/quality, written by make_fixtures.py): ten invented regions without any of
-  the anomalies. Only the quality models are built, in a minimal copy of the dbt project whose inputs
-  are swapped by the var ``quality_fixture_schema`` (macros/quality/quality_params.sql:
-  quality_source). With the national row published as total / total no flag fires; with the national
-  GRP per capita published as the arithmetic mean of the regions A1 fires as error, and nothing else.
-  The two builds run in parallel, in pytest's temp dir.
+  the anomalies. The facts, the indicators, mart_national_level and the quality models of the real
+  project are built on wide tables made from them (tests/support/dbt_build.py). With the national row
+  published as total / total no flag fires; with the national GRP per capita published as the
+  arithmetic mean of the regions A1 fires as error, and nothing else. The two builds run in parallel,
+  in pytest's temp dir.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-DBT_PROJECT = REPO / "dbt_project"
+from ingestion.catalog import measure_rows
+from tests.support.dbt_build import DbtBuild, finish_build, start_build
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quality"
 RULES = {
     "A1": "quality_a1_national_aggregation",
@@ -43,11 +39,6 @@ RULES = {
     "A7": "quality_a7_growth_decoupling",
 }
 ATYRAU = "KZ-23"
-
-
-def _dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
 def _rows(database: Path, sql: str, params: list | None = None) -> list[dict]:
@@ -262,108 +253,69 @@ def test_real_rules_are_warn_level_asset_checks(pipeline_run) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _make_project(work: Path, database: Path) -> Path:
-    """A minimal dbt project with the quality models and what they use; dbt_project.yml keeps the real
-    project's name, model configs and vars (so the thresholds are the real ones)."""
-    import yaml
-
-    project = work / "project"
-    for sub in ("models/intermediate/quality", "models/marts/quality", "macros/quality", "tests/generic"):
-        shutil.copytree(DBT_PROJECT / sub, project / sub)
-    # cross_engine.sql: the dispatched spellings the models call (apostrophe(), ...).
-    for macro in ("generate_schema_name.sql", "log_growth.sql", "cross_engine.sql"):
-        shutil.copy(DBT_PROJECT / "macros" / macro, project / "macros")
-    real = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
-    config = {
-        "name": real["name"],
-        "version": real["version"],
-        "config-version": 2,
-        "profile": "kz_quality_fixture",
-        "model-paths": ["models"],
-        "macro-paths": ["macros"],
-        "test-paths": ["tests"],
-        "models": real["models"],
-        "vars": {**real["vars"], "quality_fixture_schema": "fixture"},
-    }
-    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    profile = {
-        "kz_quality_fixture": {
-            "target": "duckdb",
-            "outputs": {"duckdb": {"type": "duckdb", "path": str(database), "threads": 4}},
-        }
-    }
-    (project / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
-    return project
+#: What the fixture builds: the facts, the indicators and the national level they feed, and the
+#: quality models, all of the real project (tests/support/dbt_build.py), on hand-made wide tables.
+QUALITY_MODELS = (
+    "fct_region_year fct_national_year fct_region_year_comparable int_indicators__long "
+    "mart_national_level path:models/intermediate/quality path:models/marts/quality"
+)
 
 
-def _load_fixture(database: Path, national_csv: str) -> None:
-    con = duckdb.connect(str(database))
-    try:
-        con.execute("create schema fixture")
-        con.execute(
-            "create table fixture.fct_region_year as select * from read_csv(?, header = true)",
-            [str(FIXTURES / "fct_region_year.csv")],
-        )
-        con.execute(
-            "create table fixture.fct_national_year as select * from read_csv(?, header = true)",
-            [str(FIXTURES / national_csv)],
-        )
-        # One map, no boundary change: the comparable units are the regions themselves.
-        con.execute(
-            """
-            create table fixture.fct_region_year_comparable as
-            select
-                year, region_code as comparable_region_code, region_name_en as comparable_region_name_en,
-                'comparable_pre2018' as geo_version, territory_key, grp_mln_kzt, grp_real_growth_pct,
-                population_avg, grp_per_capita_kzt, money_income_per_capita_kzt_month, source_release_ids
-            from fixture.fct_region_year
-            """
-        )
-    finally:
-        con.close()
+def _measure_columns(available: set[str]) -> str:
+    """Every catalog measure: the fixture's column, or NULL where the fixture has none."""
+    return ", ".join(
+        name if name in available else f"cast(null as double) as {name}"
+        for name in (row[1] for row in measure_rows())
+    )
+
+
+def _wide_tables(national_csv: str) -> dict[str, str]:
+    """int_region_year__wide (one map, no boundary change: the comparable units are the regions
+    themselves) and int_national_year__wide from the fixture CSVs, with every catalog measure."""
+    regional, national = FIXTURES / "fct_region_year.csv", FIXTURES / national_csv
+    with duckdb.connect() as con:
+        regional_columns = {d[0] for d in con.execute(f"select * from '{regional}' limit 0").description}
+        national_columns = {d[0] for d in con.execute(f"select * from '{national}' limit 0").description}
+    geographies = (("as_published", "geo_version"), ("comparable", "'comparable_pre2018'"))
+    wide = " union all ".join(
+        f"""
+        select '{geography}' as geography, {geo_version} as geo_version, year, region_code, territory_key,
+            1 as n_base_units, region_name_en, 'oblast' as region_type, 'North' as macro_region,
+            region_code as comparable_region_code, {_measure_columns(regional_columns)},
+            cast(null as varchar) as reaggregated_measures, source_release_ids, grp_per_capita_kzt,
+            cast(null as double) as physicians_per_10k
+        from read_csv('{regional}', header = true)
+        """
+        for geography, geo_version in geographies
+    )
+    national_wide = f"""
+        select year, {_measure_columns(national_columns)}, source_release_ids, grp_per_capita_kzt,
+            cast(null as double) as physicians_per_10k
+        from read_csv('{national}', header = true)
+    """
+    return {"intermediate.int_region_year__wide": wide, "intermediate.int_national_year__wide": national_wide}
 
 
 SCENARIOS = {"balanced": "fct_national_year.csv", "arithmetic_national": "fct_national_year_arithmetic.csv"}
 
 
 @pytest.fixture(scope="module")
-def fixture_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
-    """Build both scenarios in parallel; return {scenario: (database, dbt run_results)}."""
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+def fixture_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtBuild]:
+    """Build both scenarios in parallel."""
     started = {}
     for scenario, national_csv in SCENARIOS.items():
         work = tmp_path_factory.mktemp(f"quality-{scenario}")
-        database = work / "quality.duckdb"
-        _load_fixture(database, national_csv)
-        project = _make_project(work, database)
-        command = [
-            _dbt_executable(), "build",
-            "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        ]  # fmt: skip
-        process = subprocess.Popen(
-            command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        started[scenario] = (work, database, process)
-    builds = {}
-    for scenario, (work, database, process) in started.items():
-        output, _ = process.communicate(timeout=600)
-        assert process.returncode == 0, f"{scenario}: dbt build failed\n{output[-6000:]}"
-        run_results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))
-        builds[scenario] = (database, {r["unique_id"]: r for r in run_results["results"]})
-    return builds
+        started[scenario] = (work, *start_build(work, _wide_tables(national_csv), QUALITY_MODELS))
+    return {scenario: finish_build(*started_build) for scenario, started_build in started.items()}
 
 
-def _test_status(run_results: dict, test_name: str) -> str:
-    matches = [
-        r["status"] for uid, r in run_results.items() if uid.startswith(f"test.kz_inequality.{test_name}")
-    ]
-    assert len(matches) == 1, (test_name, list(run_results))
-    return matches[0]
+def _test_status(build: DbtBuild, test_name: str) -> str:
+    return build.status(f"test.kz_inequality.{test_name}")
 
 
 def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
-    database, run_results = fixture_builds["balanced"]
+    build = fixture_builds["balanced"]
+    database = build.database
     assert _rows(database, "select * from marts.mart_quality_flags") == []
     # ... because every rule was evaluated and found nothing, not because its inputs were missing.
     counts = _rows(
@@ -377,7 +329,8 @@ def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
             (select count(*) from intermediate.int_quality__decoupling where relative_ratio is not null)
                 as region_years,
             (select count(*) from intermediate.int_quality__growth) as growth_windows,
-            (select max(abs(mu_u / mu_w - 1)) from intermediate.int_quality__cross_section) as max_masking_gap
+            (select max(abs(masking_gap)) from marts.mart_national_level where geography = 'as_published'
+                and indicator in ('grp_per_capita_kzt', 'money_income_per_capita_kzt')) as max_masking_gap
         """,
     )[0]
     assert counts["full_samples"] == 4 * 8  # four indicators x 2010-2017
@@ -386,11 +339,12 @@ def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
     assert counts["growth_windows"] == 3 * 10  # windows ending 2015, 2016, 2017
     assert 0.02 < counts["max_masking_gap"] < 0.05  # a mild gap, below A2's threshold
     for test_name in RULES.values():
-        assert _test_status(run_results, test_name) == "pass"
+        assert _test_status(build, test_name) == "pass"
 
 
 def test_fixture_national_arithmetic_mean_fires_a1_error(fixture_builds: dict) -> None:
-    database, run_results = fixture_builds["arithmetic_national"]
+    build = fixture_builds["arithmetic_national"]
+    database = build.database
     flags = _rows(database, "select * from marts.mart_quality_flags order by indicator, year")
     assert {f["rule_id"] for f in flags} == {"A1"}
     years = list(range(2010, 2018))
@@ -406,6 +360,6 @@ def test_fixture_national_arithmetic_mean_fires_a1_error(fixture_builds: dict) -
             assert "equals the arithmetic mean" in flag["explanation"]
     # Income is still published as total / total: not flagged.
     assert not [f for f in flags if f["indicator"] == "money_income_per_capita_kzt"]
-    assert _test_status(run_results, RULES["A1"]) == "warn"
+    assert _test_status(build, RULES["A1"]) == "warn"
     for rule_id in ("A2", "A3", "A4", "A5", "A6", "A7"):
-        assert _test_status(run_results, RULES[rule_id]) == "pass"
+        assert _test_status(build, RULES[rule_id]) == "pass"
