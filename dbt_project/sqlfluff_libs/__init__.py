@@ -18,9 +18,16 @@ from jinja2 import pass_context
 _PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 
 
+def _project_vars() -> dict:
+    return yaml.safe_load(_PROJECT.read_text(encoding="utf-8")).get("vars") or {}
+
+
 def var(name: str, default: Any = None) -> Any:
-    project_vars = yaml.safe_load(_PROJECT.read_text(encoding="utf-8")).get("vars") or {}
-    return project_vars.get(name, default)
+    return _project_vars().get(name, default)
+
+
+#: dbt's ``var.has_var(name)``
+var.has_var = lambda name: name in _project_vars()  # type: ignore[attr-defined]
 
 
 # adapter.dispatch as dbt resolves it on DuckDB (duckdb__<name>, then default__<name>, among the macros
