@@ -9,7 +9,8 @@ checks, tests call it directly.
     report.to_metadata()        # JSON-serialisable dict for AssetCheckResult(metadata=...)
     report.summary()            # one line
 
-The suites are built from the declarative rules in :mod:`expectations.config` (ranges per series
+The suites are built from the declarative rules each dataset's catalog entry declares
+(``Dataset.expectations``, in the vocabulary of :mod:`expectations.config`: ranges per series
 and unit, geography windows per dataset, year-over-year bounds, documented missing years,
 missing-share threshold); :func:`plan` lists a dataset's checks with their severities without
 running anything. Great Expectations is imported lazily, on the first validation (it takes ~10-15 s
@@ -18,7 +19,7 @@ to import); :func:`warm_up` does it on demand.
 
 from __future__ import annotations
 
-from expectations.config import RULES, DatasetRules, GeoWindow, RangeRule, known_region_codes
+from expectations.config import DatasetRules, GeoWindow, RangeRule, all_rules, known_region_codes, rules_for
 from expectations.gx_runtime import warm_up
 from expectations.report import ExpectationOutcome, ValidationReport
 from expectations.suites import BLOCKING, WARNING, CheckSpec, plan
@@ -26,7 +27,6 @@ from expectations.validate import validate
 
 __all__ = [
     "BLOCKING",
-    "RULES",
     "WARNING",
     "CheckSpec",
     "DatasetRules",
@@ -34,8 +34,10 @@ __all__ = [
     "GeoWindow",
     "RangeRule",
     "ValidationReport",
+    "all_rules",
     "known_region_codes",
     "plan",
+    "rules_for",
     "validate",
     "warm_up",
 ]

@@ -1,6 +1,9 @@
-"""Declarative per-dataset rules for the ingestion-boundary suites.
+"""The vocabulary of the per-dataset rules of the ingestion-boundary suites.
 
-Everything a suite checks that differs between datasets lives here, as data: which units and series
+Each dataset declares its rules in its catalog entry (``Dataset.expectations`` in
+``ingestion.catalog``), as a :class:`DatasetRules` built from the types and shared pieces of this
+module (geography windows, range rules, the labour force survey's maps); :func:`rules_for` reads them.
+Everything a suite checks that differs between datasets is such data: which units and series
 a release may carry, the plausible range of values per series and unit, which sets of regions a year
 may cover (the geography versions, with the documented back-estimate units some tables add), how far
 a value may move from one year to the next, which years are known to be absent, and how many cells
@@ -15,8 +18,9 @@ time from the ``regions.csv`` seed when it exists (:func:`known_region_codes`).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,34 +170,37 @@ class GeoWindow:
         return text
 
 
-_Q1 = frozenset({1})
-_Q1_2018 = GeoWindow(2018, 2018, "pre2018", quarters=_Q1, note="Q1 2018: before the June split")
-_Q1_2022 = GeoWindow(2022, 2022, "2018", quarters=_Q1, note="Q1 2022: before the June split")
+Q1 = frozenset({1})
+Q1_2018 = GeoWindow(2018, 2018, "pre2018", quarters=Q1, note="Q1 2018: before the June split")
+Q1_2022 = GeoWindow(2022, 2022, "2018", quarters=Q1, note="Q1 2022: before the June split")
 
 #: Boundaries of the time, switching with the law: 2018 (Turkestan/Shymkent, June 2018) and 2022
 #: (Abai/Zhetisu/Ulytau, June 2022); first-quarter figures of those years are on the old units.
 AS_PUBLISHED: tuple[GeoWindow, ...] = (
     GeoWindow(None, 2017, "pre2018"),
-    _Q1_2018,
+    Q1_2018,
     GeoWindow(2018, 2021, "2018"),
-    _Q1_2022,
+    Q1_2022,
     GeoWindow(2022, None, "2022"),
 )
 
-_BACK_ESTIMATES = frozenset({"KZ-61", "KZ-79"})
-_ANNUAL = frozenset({"annual"})
-_SEX_URBAN_RURAL = frozenset(
+BACK_ESTIMATES = frozenset({"KZ-61", "KZ-79"})
+ANNUAL = frozenset({"annual"})
+SEX_URBAN_RURAL = frozenset(
     f"{sex}{area}" for sex in ("total", "men", "women") for area in ("", "_urban", "_rural")
 )
 #: cities of republican significance have no rural population
-_RURAL_HAS_NO_CITIES = (("*_rural", frozenset({"KZ-71", "KZ-75", "KZ-79"})),)
+RURAL_HAS_NO_CITIES = (("*_rural", frozenset({"KZ-71", "KZ-75", "KZ-79"})),)
 
 
 @dataclass(frozen=True)
 class DatasetRules:
-    """Everything the suite of one catalog dataset needs to know about it."""
+    """Everything the suite of one catalog dataset needs to know about it.
 
-    dataset_id: str
+    Declared in the dataset's catalog entry (``Dataset.expectations`` in ``ingestion.catalog``), where
+    ``dataset_id`` is left out: :func:`rules_for` fills it in from the entry.
+    """
+
     units: frozenset[str]
     ranges: tuple[RangeRule, ...]
     series: frozenset[str] | None = None  # None: any series name is accepted
@@ -217,6 +224,7 @@ class DatasetRules:
     #: (series glob, units that series may lack), e.g. rural series have no rows for the cities
     series_may_lack: tuple[tuple[str, frozenset[str]], ...] = ()
     notes: str = ""
+    dataset_id: str = field(default="", kw_only=True)
 
     def may_lack_for(self, series: str) -> frozenset[str]:
         out: frozenset[str] = frozenset()
@@ -226,362 +234,69 @@ class DatasetRules:
         return out
 
 
-def _persons(lo: float, hi: float, **kw) -> RangeRule:
+def persons(lo: float, hi: float, **kw) -> RangeRule:
     return RangeRule(unit="persons", min=lo, max=hi, **kw)
 
 
-RULES: dict[str, DatasetRules] = {
-    r.dataset_id: r
-    for r in (
-        DatasetRules(
-            dataset_id="grp_nominal",
-            units=frozenset({"mln KZT", "mln roubles"}),
-            series=None,
-            ranges=(
-                RangeRule(unit="mln KZT", min=0, max=1e9),
-                RangeRule(unit="mln roubles", min=0, max=1e8),
-            ),
-            geographies=(
-                GeoWindow(
-                    None,
-                    1996,
-                    "pre2018",
-                    may_lack=frozenset({"KZ-71"}),
-                    note="Astana part of Akmola region until 1997",
-                ),
-                GeoWindow(1997, 2017, "pre2018"),
-                GeoWindow(
-                    2011,
-                    2017,
-                    "pre2018",
-                    extra=_BACK_ESTIMATES,
-                    period_types=_ANNUAL,
-                    note="annual BNS back-estimates of Turkestan and Shymkent beside South Kazakhstan",
-                ),
-                _Q1_2018,
-                GeoWindow(2018, 2020, "2018"),
-                GeoWindow(
-                    2021, 2021, "2018", quarters=frozenset({1, 2, 3}), note="2021 quarters on 2018 units"
-                ),
-                _Q1_2022,
-                GeoWindow(2021, None, "2022", note="annual GRP on 2022 boundaries from 2021"),
-            ),
-            boundary_breaks=((2021, SPLIT_2022_PARENTS), (2022, SPLIT_2022_PARENTS)),
-            yoy_skip_years=frozenset({1993}),  # rouble -> tenge (1 KZT = 500 roubles), Nov 1993
-            yoy_warn_from_year=1997,  # hyperinflation until 1995-96
-            yoy_max_factor=2.0,
-            notes="1990-1992 in mln roubles; quarters are cumulative from January.",
+#: Growth breaks of a table that shows Shymkent from 2017 (Turkestan's territory changes then)
+#: and the 2022 split.
+SHYMKENT_FROM_2017_BREAKS: tuple[tuple[int, frozenset[str]], ...] = (
+    (2017, frozenset({"KZ-61"})),
+    (2022, SPLIT_2022_PARENTS),
+)
+
+
+def shymkent_from_2017(footnote: str, shymkent_note: str) -> tuple[GeoWindow, ...]:
+    """Maps of a table that carries South Kazakhstan in the Turkestan row to 2016 (its ``footnote``)
+    and shows Shymkent from the 2017 column (population, life expectancy)."""
+    return (
+        GeoWindow(
+            None,
+            2016,
+            "pre2018_turkestan_label",
+            note=f"South Kazakhstan published in the Turkestan row ({footnote})",
         ),
-        DatasetRules(
-            dataset_id="grp_per_capita",
-            units=frozenset({"thousand KZT", "USD"}),
-            series=frozenset({"kzt_thousand", "usd"}),
-            ranges=(
-                RangeRule(series="kzt_thousand", unit="thousand KZT", min=10, max=60_000),
-                RangeRule(series="usd", unit="USD", min=100, max=200_000),
-            ),
-            yoy_max_factor=2.0,
-        ),
-        DatasetRules(
-            dataset_id="population",
-            units=frozenset({"persons"}),
-            series=_SEX_URBAN_RURAL,
-            ranges=(
-                _persons(1e3, 3e7, series="*_urban", yoy_max_factor=1.7),
-                _persons(1e3, 3e7, series="*_rural", yoy_max_factor=1.7),
-                _persons(1e4, 3e7),
-            ),
-            series_may_lack=_RURAL_HAS_NO_CITIES,
-            geographies=(
-                GeoWindow(
-                    None,
-                    2016,
-                    "pre2018_turkestan_label",
-                    note="South Kazakhstan published in the Turkestan row (footnote 1)",
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent shown from the 2017 column"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.2,  # Astana grew 15% a year in the 2000s; Mangystau 18% in 2009
-        ),
-        DatasetRules(
-            dataset_id="population_average",
-            units=frozenset({"persons"}),
-            ranges=(_persons(1e4, 3e7),),
-            geographies=(GeoWindow(None, None, "2022", note="restated on 2022 boundaries"),),
-            boundary_breaks=(),
-            yoy_max_factor=1.15,
-        ),
-        DatasetRules(
-            dataset_id="income_annual",
-            units=frozenset({"KZT per month"}),
-            ranges=(RangeRule(unit="KZT per month", min=1_000, max=2_000_000),),
-            yoy_max_factor=1.6,
-        ),
-        DatasetRules(
-            dataset_id="income_quarterly",
-            units=frozenset({"KZT per month"}),
-            ranges=(RangeRule(unit="KZT per month", min=1_000, max=2_000_000),),
-            yoy_max_factor=1.6,
-        ),
-        DatasetRules(
-            dataset_id="unemployment_rate",
-            units=frozenset({"%"}),
-            ranges=(RangeRule(unit="%", min=0, max=40),),
-            geographies=(
-                *AS_PUBLISHED,
-                GeoWindow(
-                    2010,
-                    2017,
-                    "2018",
-                    period_types=_ANNUAL,
-                    note="annual rates restated on 2018 units from 2010",
-                ),
-            ),
-            yoy_max_factor=2.0,
-        ),
-        DatasetRules(
-            dataset_id="wages_nominal",
-            units=frozenset({"thousand KZT"}),
-            ranges=(RangeRule(unit="thousand KZT", min=20, max=5_000),),
-            yoy_max_factor=1.6,
-        ),
-        DatasetRules(
-            dataset_id="poverty_share",
-            units=frozenset({"%"}),
-            ranges=(RangeRule(unit="%", min=0, max=60, yoy_min_base=0.5),),
-            yoy_max_factor=3.0,
-        ),
-        DatasetRules(
-            dataset_id="life_expectancy",
-            units=frozenset({"years"}),
-            series=_SEX_URBAN_RURAL,
-            series_may_lack=_RURAL_HAS_NO_CITIES,
-            ranges=(RangeRule(unit="years", min=50, max=90),),
-            geographies=(
-                GeoWindow(
-                    None,
-                    2016,
-                    "pre2018_turkestan_label",
-                    note="South Kazakhstan published in the Turkestan row (footnote *)",
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent shown from 2017"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.1,
-        ),
-        DatasetRules(
-            dataset_id="physicians",
-            units=frozenset({"persons"}),
-            ranges=(_persons(100, 200_000),),
-            geographies=(
-                GeoWindow(
-                    None,
-                    2017,
-                    "pre2018_turkestan_label",
-                    note="2003-2017 South Kazakhstan in the Turkestan row (footnote **)",
-                ),
-                GeoWindow(2018, 2021, "2018"),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2018, frozenset({"KZ-61"})), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.5,
-        ),
-        *(
-            DatasetRules(
-                dataset_id=dataset_id,
-                units=frozenset({"thousand persons"}),
-                ranges=(RangeRule(unit="thousand persons", min=lo, max=hi),),
-                geographies=(
-                    GeoWindow(None, 2009, "pre2018"),
-                    GeoWindow(2010, 2021, "2018", note="LFS restated on 2018 units from 2010"),
-                    GeoWindow(2022, None, "2022"),
-                ),
-                known_missing_years=frozenset({2015}),
-                yoy_max_factor=factor,
-                notes="Labour force survey series have no 2015 rows.",
-            )
-            for dataset_id, lo, hi, factor in (
-                ("employed", 10, 15_000, 1.3),
-                ("labour_force", 10, 15_000, 1.3),
-                ("unemployed", 0.5, 2_000, 1.6),
-            )
-        ),
-        DatasetRules(
-            dataset_id="grp_volume_index",
-            units=frozenset({"% of previous year"}),
-            ranges=(RangeRule(unit="% of previous year", min=50, max=200),),
-            geographies=(
-                GeoWindow(None, 2010, "pre2018"),
-                GeoWindow(2011, 2017, "pre2018", extra=_BACK_ESTIMATES),
-                GeoWindow(2018, 2020, "2018"),
-                GeoWindow(
-                    2021,
-                    2021,
-                    "2018",
-                    extra=frozenset({"KZ-10", "KZ-33"}),
-                    note="Abai and Zhetisu from 2021, Ulytau from 2022",
-                ),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=((2021, SPLIT_2022_PARENTS), (2022, SPLIT_2022_PARENTS)),
-            yoy_max_factor=1.5,
-        ),
-        DatasetRules(
-            dataset_id="gva_by_section",
-            units=frozenset({"mln KZT"}),
-            series=frozenset({"GDP", "B"}),
-            ranges=(
-                RangeRule(series="GDP", unit="mln KZT", min=1e4, max=1e9),
-                RangeRule(series="B", unit="mln KZT", min=0, max=1e9, yoy_min_base=1_000, yoy_max_factor=5.0),
-            ),
-            geographies=(
-                GeoWindow(None, 2010, "pre2018"),
-                GeoWindow(2011, 2017, "pre2018", extra=_BACK_ESTIMATES),
-                GeoWindow(2018, 2020, "2018"),
-                GeoWindow(2021, None, "2022"),
-            ),
-            boundary_breaks=((2021, SPLIT_2022_PARENTS),),
-            yoy_max_factor=2.0,
-        ),
-        DatasetRules(
-            dataset_id="investment_fixed_capital",
-            units=frozenset({"mln KZT"}),
-            ranges=(RangeRule(unit="mln KZT", min=1_000, max=2e8),),
-            # investment is lumpy: one project can double a small region's total in a year
-            yoy_max_factor=3.0,
-            notes="Boundaries of the time (BNS element 5546, verified transcription). Two real jumps warn: "
-            "Zhambyl 2008 = 4.1 x 2007 and Shymkent 2019 = 0.33 x 2018 (the regions still sum to the "
-            "national row in both years).",
-        ),
-        DatasetRules(
-            dataset_id="urban_share",
-            units=frozenset({"%"}),
-            series=frozenset({"total"}),
-            ranges=(RangeRule(unit="%", min=10, max=100),),
-            yoy_max_factor=1.2,
-            notes="2023 is a 1 December reading ('на 1 дек. 2023 г.').",
-        ),
-        DatasetRules(
-            dataset_id="population_urban_rural",
-            units=frozenset({"persons"}),
-            series=frozenset(
-                f"{sex}{area}{era}"
-                for sex in ("", "men_", "women_")
-                for area, era in (("urban", ""), ("urban", "_pre2008"), ("rural", ""), ("rural", "_pre2008"))
-            )
-            | frozenset({"total", "men", "women"}),
-            ranges=(_persons(1e3, 3e7),),
-            series_may_lack=(("*rural*", frozenset({"KZ-71", "KZ-75", "KZ-79"})),),
-            geographies=(
-                GeoWindow(
-                    None, 2016, "pre2018", note="Turkestan_region is South Kazakhstan while Shymkent is '-'"
-                ),
-                GeoWindow(2017, 2021, "2018", note="Shymkent from the 2017 column, as BNS element 6584"),
-            ),
-            boundary_breaks=((2017, frozenset({"KZ-61"})),),
-            yoy_max_factor=1.3,  # Kyzylorda urban +27 % and Mangystau rural +28 % in a year
-            notes="Urban/rural series before 2008 are *_pre2008 (2008 reclassification of settlements).",
-        ),
-        DatasetRules(
-            dataset_id="general_schools",
-            units=frozenset({"units"}),
-            series=frozenset({"total", "urban", "rural"}),
-            ranges=(RangeRule(unit="units", min=10, max=10_000),),
-            series_may_lack=(("rural", frozenset({"KZ-71", "KZ-75", "KZ-79"})),),
-            geographies=(
-                GeoWindow(None, 2013, "2018", note="Shymkent listed apart, Turkestan row without it"),
-                GeoWindow(2014, 2015, "pre2018", note="Shymkent '…': the Turkestan row is South Kazakhstan"),
-                GeoWindow(2016, 2021, "2018"),
-                GeoWindow(
-                    2021,
-                    2021,
-                    "2018",
-                    may_lack=frozenset({"KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27"}),
-                    note="2021/22 urban/rural cells W33-W37, W55 are formulas without a cached value",
-                ),
-                GeoWindow(2022, None, "2022"),
-            ),
-            boundary_breaks=(
-                (2014, frozenset({"KZ-61"})),
-                (2016, frozenset({"KZ-61"})),
-                (2022, SPLIT_2022_PARENTS),
-            ),
-            # Turkestan has no row of its own in 2014-2015 (South Kazakhstan whole), not a hole
-            known_missing_years=frozenset({2014, 2015}),
-            yoy_max_factor=1.7,
-            national=False,  # the 2021/22 urban and rural national cells are formulas without a value
-            max_missing_share=0.2,
-            notes="School year t/t+1 = year t. Urban/rural before 2008 exclude evening schools (footnote 2).",
-        ),
-        DatasetRules(
-            dataset_id="buses",
-            units=frozenset({"units", "mln passengers", "mln passenger-km"}),
-            series=frozenset(
-                {"buses", "buses_individual", "buses_registration", "buses_individual_registration"}
-                | {"passengers", "passenger_km"}
-            ),
-            ranges=(
-                RangeRule(series="buses*", unit="units", min=1, max=200_000, yoy_min_base=50),
-                # passengers fell to a third in 2020 (COVID-19): warn, do not hide
-                RangeRule(series="passengers", unit="mln passengers", min=0.1, max=50_000, yoy_min_base=5),
-                RangeRule(
-                    series="passenger_km", unit="mln passenger-km", min=1, max=200_000, yoy_min_base=50
-                ),
-            ),
-            geographies=(
-                GeoWindow(None, 2002, "pre2018", may_lack=PRE2018, note="national row only before 2003"),
-                *AS_PUBLISHED,
-                GeoWindow(2022, None, "2022", extra=frozenset({"KZ-YKO"}), note="registration rows (MVD)"),
-            ),
-            # 2021 into 2022 is not judged: the registration-based rows move by up to x 4 (see parser)
-            yoy_skip_years=frozenset({2021, 2022}),
-            yoy_max_factor=3.0,
-            max_missing_share=0.6,  # '-' for every region before 2003 and for units not yet created
-            notes="2021 national stock '82 1892)' = 82 189 with footnote mark 2 (vehicles without a region).",
-        ),
-        DatasetRules(
-            dataset_id="population_by_district",
-            units=frozenset({"persons"}),
-            ranges=(_persons(0, 3e7),),
-            series_may_lack=(("*|*", G2022), ("*rural*", frozenset({"KZ-71", "KZ-75", "KZ-79"}))),
-            geographies=(GeoWindow(2023, 2023, "2022"),),
-            national=False,  # a unit's series (one region each) has no national row by construction
-            boundary_breaks=(),
-            max_missing_share=0.3,  # '-' (none) for the rural population of city administrations
-            notes="One date (1 January 2023); units travel in series (see the parser).",
-        ),
-        DatasetRules(
-            dataset_id="rnd_expenditure",
-            units=frozenset({"thousand KZT"}),
-            series=frozenset({"total"}),
-            ranges=(RangeRule(unit="thousand KZT", min=1_000, max=1e9),),
-            geographies=(GeoWindow(2022, 2022, "2022"),),
-            boundary_breaks=(),
-            notes="One year (2022).",
-        ),
-        DatasetRules(
-            dataset_id="income_differentiation",
-            units=frozenset({"%", "coefficient", "ratio"}),
-            series=frozenset(
-                {"poverty_depth_pct", "poverty_severity_pct", "gini_10pct_groups", "gini_20pct_groups"}
-                | {"decile_ratio"}
-            ),
-            ranges=(
-                RangeRule(series="poverty_*", unit="%", min=0, max=30),
-                RangeRule(series="gini_*", unit="coefficient", min=0.1, max=0.6),
-                RangeRule(series="decile_ratio", unit="ratio", min=1, max=30),
-            ),
-            notes="LIVE ONLY (ingestion.live_only): the household-survey workbook, table 5 by region.",
-        ),
+        GeoWindow(2017, 2021, "2018", note=shymkent_note),
+        GeoWindow(2022, None, "2022"),
     )
-}
+
+
+#: The labour force survey's maps: restated on 2018 units from 2010 (employed, labour force, unemployed).
+LFS_GEOGRAPHIES: tuple[GeoWindow, ...] = (
+    GeoWindow(None, 2009, "pre2018"),
+    GeoWindow(2010, 2021, "2018", note="LFS restated on 2018 units from 2010"),
+    GeoWindow(2022, None, "2022"),
+)
+
+
+def lfs_rules(lo: float, hi: float, yoy_max_factor: float) -> DatasetRules:
+    """Rules of a labour force survey count in thousand persons (no 2015 rows)."""
+    return DatasetRules(
+        units=frozenset({"thousand persons"}),
+        ranges=(RangeRule(unit="thousand persons", min=lo, max=hi),),
+        geographies=LFS_GEOGRAPHIES,
+        known_missing_years=frozenset({2015}),
+        yoy_max_factor=yoy_max_factor,
+        notes="Labour force survey series have no 2015 rows.",
+    )
 
 
 def rules_for(dataset_id: str) -> DatasetRules:
-    try:
-        return RULES[dataset_id]
-    except KeyError:
-        raise KeyError(f"no expectation rules for dataset {dataset_id!r}; known: {sorted(RULES)}") from None
+    """The rules a dataset's catalog entry declares (``Dataset.expectations``), named for it.
+
+    The catalog (``ingestion.catalog``, with its extensions) is the one home of a dataset's rules; it is
+    imported here, not at module level, because the catalog imports the rule types of this module.
+    """
+    from ingestion.catalog import get
+
+    rules = get(dataset_id).expectations
+    if not isinstance(rules, DatasetRules):
+        raise KeyError(f"dataset {dataset_id!r}: its catalog entry declares no expectations (DatasetRules)")
+    return dataclasses.replace(rules, dataset_id=dataset_id)
+
+
+def all_rules() -> dict[str, DatasetRules]:
+    """The rules of every catalog dataset (built-in and extensions), by dataset id."""
+    from ingestion.catalog import CATALOG
+
+    return {dataset.id: rules_for(dataset.id) for dataset in CATALOG}

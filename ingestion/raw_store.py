@@ -177,7 +177,9 @@ def observations_view(tables: list[str]) -> str:
 MEASURE_CATALOG_DDL = """
 create or replace table raw.measure_catalog (
     ordinal integer, measure varchar, dataset_id varchar, series varchar, raw_unit varchar,
-    value_offset double, unit varchar, aggregation varchar, weight_measure varchar, description varchar
+    value_offset double, unit varchar, aggregation varchar, weight_measure varchar, description varchar,
+    min_value double, max_value double, whole_number boolean, indicator varchar, indicator_unit varchar,
+    indicator_scale double, indicator_per_capita boolean
 )
 """
 
@@ -186,12 +188,12 @@ def write_measure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """``raw.measure_catalog``: the catalog's measures as data (ingestion.catalog.measure_rows), so dbt
     derives the wide facts' columns and the additive / rate lists from the catalog, not from Jinja."""
     rows = measure_rows()
-    current = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'measure_catalog'"
-    ).fetchone()[0]
+    columns = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'measure_catalog' order by ordinal_position"
+    ).fetchall()
     if (
-        current
+        tuple(name for (name,) in columns) == MEASURE_COLUMNS
         and con.execute(
             f"select {', '.join(MEASURE_COLUMNS)} from raw.measure_catalog order by ordinal"
         ).fetchall()

@@ -3,9 +3,9 @@
 Two kinds of tests:
 
 * Fixture tests build only the index models (``models/intermediate/indices``, ``models/marts/indices``)
-  with dbt on hand-made tables (``tests/fixtures/indices/*.csv``: five invented regions, 2010-2015, a
-  boundary change, a missing employment year, a missing volume index, a skewed indicator). The var
-  ``indices_fixture_schema`` makes the models read those tables instead of the facts. Every step is
+  of the real project with dbt on hand-made tables (``tests/fixtures/indices/*.csv``: five invented
+  regions, 2010-2015, a boundary change, a missing employment year, a missing volume index, a skewed
+  indicator), which stand in for the facts (``tests/support/dbt_build.py``). Every step is
   pinned twice: by literal hand calculations on chosen cells (the formulas are written out, a calculator
   suffices) and by an independent Python re-implementation of METHODS.md sections 1-2 compared on every
   cell. The numbers are invented for the test; they are not Kazakhstan data.
@@ -15,29 +15,24 @@ Two kinds of tests:
 from __future__ import annotations
 
 import csv
-import json
 import math
-import os
-import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-DBT_PROJECT = REPO / "dbt_project"
+from tests.support.dbt_build import build_on_tables
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "indices"
-DBT = Path(sys.executable).parent / "dbt"
 
 # Small windows so that five regions over six years exercise every branch.
 H, L, MIN_OWN, MIN_DIMS, M, MIN_YEARS = 1, 2, 2, 2, 3, 2
 AT_RISK_SHARE, AT_RISK_MIN_COMPARISONS, AT_RISK_PERSISTENCE = 2 / 3, 2, 0.6
 Z_CLIP, SKEW_THRESHOLD, MIN_SHARE, LAMBDA = 1.5, 1.0, 0.5, 0.5
+#: The index models: built by the shared helper on the fixture facts, which stand in for marts.fct_*.
+INDEX_MODELS = "path:models/intermediate/indices path:models/marts/indices"
 FIXTURE_VARS = {
-    "indices_fixture_schema": "fixture",
     "dti_growth_window_years": H,
     "dti_own_past_window_years": L,
     "dti_own_past_min_years": MIN_OWN,
@@ -75,70 +70,15 @@ def _read_csv(name: str) -> list[dict]:
         return [{k: cast(v) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def make_project(work: Path) -> Path:
-    """A minimal dbt project holding only the index models and what they use (fast to parse, and
-    independent of the rest of the project): models/{intermediate,marts}/indices, macros/indices, the
-    schema-name macro, the generic tests and the doc blocks the YAML refers to; dbt_project.yml keeps the
-    real project's model configs and vars."""
-    import yaml
-
-    project = work / "project"
-    for sub in ("models/intermediate/indices", "models/marts/indices", "macros/indices", "tests/generic"):
-        shutil.copytree(DBT_PROJECT / sub, project / sub)
-    shutil.copy(DBT_PROJECT / "macros" / "generate_schema_name.sql", project / "macros")
-    # the dispatched cross-engine spellings the index models call (share_where, ...)
-    shutil.copy(DBT_PROJECT / "macros" / "cross_engine.sql", project / "macros")
-    shutil.copy(DBT_PROJECT / "models" / "marts" / "_measures.md", project / "models" / "marts")
-    real = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
-    config = {
-        "name": real["name"],
-        "version": real["version"],
-        "config-version": 2,
-        "profile": "kz_indices_fixture",
-        "model-paths": ["models"],
-        "macro-paths": ["macros"],
-        "test-paths": ["tests"],
-        "models": real["models"],
-        "vars": real["vars"],
-    }
-    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    profile = {
-        "kz_indices_fixture": {
-            "target": "duckdb",
-            "outputs": {"duckdb": {"type": "duckdb", "path": str(work / "indices.duckdb"), "threads": 4}},
-        }
-    }
-    (project / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
-    return project
-
-
-def run_dbt(project: Path, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
-    variables = {**FIXTURE_VARS, **(extra_vars or {})}
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    command = [
-        str(DBT), "build",
-        "--project-dir", str(project),
-        "--profiles-dir", str(project),
-        "--vars", json.dumps(variables),
-    ]  # fmt: skip
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
-
-
 @pytest.fixture(scope="module")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("indices")
-    database = work / "indices.duckdb"
-    con = duckdb.connect(str(database))
-    try:
-        con.execute("create schema fixture")
-        for table in ("fct_region_year", "fct_region_year_comparable", "fct_national_year"):
-            path = (FIXTURES / f"{table}.csv").as_posix()
-            con.execute(f"create table fixture.{table} as select * from read_csv('{path}', header = true)")
-    finally:
-        con.close()
-    result = run_dbt(make_project(work))
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    return database
+    """The index models of the real project built on the fixture facts (tests/support/dbt_build.py)."""
+    tables = {
+        f"marts.{table}": FIXTURES / f"{table}.csv"
+        for table in ("fct_region_year", "fct_region_year_comparable", "fct_national_year")
+    }
+    build = build_on_tables(tmp_path_factory.mktemp("indices"), tables, INDEX_MODELS, FIXTURE_VARS)
+    return build.database
 
 
 def _rows(database: Path, sql: str) -> list[dict]:
@@ -823,21 +763,6 @@ def test_rcci_components_add_up(fixture_db):
             )
             checked += 1
     assert checked == 10
-
-
-def test_parameter_defaults_match_dbt_project_vars():
-    """The defaults in macros/indices/indices_params.sql equal the block in dbt_project.yml."""
-    import re
-
-    import yaml
-
-    project_vars = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
-    macro = (DBT_PROJECT / "macros" / "indices" / "indices_params.sql").read_text(encoding="utf-8")
-    names = re.findall(r"'((?:dti|rcci)_[a-z_]+)':", macro)
-    assert len(names) >= 20
-    for name in names:
-        assert name in project_vars, name
-    assert project_vars["dti_own_past_window_years"] == 5 and project_vars["rcci_stage_basis"] == "income"
 
 
 # --------------------------------------------------------------------------------------------------

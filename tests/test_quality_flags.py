@@ -5,34 +5,31 @@ Two kinds of tests:
 * Real data (``built_warehouse``: the whole project built from the embedded snapshot). The flags fire
   where the data say they should: the arithmetic mean of regional GRP per capita is far above the
   national value (A2, e.g. 2010), Atyrau's GRP per capita far exceeds its residents' income in every year
-  with data (A3) and it is a resource enclave (A5); the published national GRP per capita is total /
-  total, so A1 never calls it an arithmetic mean. The statistics are re-computed independently (numpy)
-  from the facts, and the seven rules appear as warn-level Dagster asset checks of the mart that warn
-  without failing the run.
+  with data (A3) and it is a resource enclave (A5); A1 is mart_national_level's verdict (the published
+  national GRP per capita is total / total, never an arithmetic mean). The statistics are re-computed
+  independently (numpy) from the facts, and the seven rules appear as warn-level Dagster asset checks
+  of the mart that warn without failing the run.
 * Fixtures (tests/fixtures/quality, written by make_fixtures.py): ten invented regions without any of
-  the anomalies. Only the quality models are built, in a minimal copy of the dbt project whose inputs
-  are swapped by the var ``quality_fixture_schema`` (macros/quality/quality_params.sql:
-  quality_source). With the national row published as total / total no flag fires; with the national
-  GRP per capita published as the arithmetic mean of the regions A1 fires as error, and nothing else.
-  The two builds run in parallel, in pytest's temp dir.
+  the anomalies. The facts, the indicators, mart_national_level and the quality models of the real
+  project are built on wide tables made from them (tests/support/dbt_build.py). With the national row
+  published as total / total no flag fires; with the national GRP per capita published as the
+  arithmetic mean of the regions A1 fires as error, and nothing else. The two builds run in parallel,
+  in pytest's temp dir.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-DBT_PROJECT = REPO / "dbt_project"
+from ingestion.catalog import measure_rows
+from tests.support.dbt_build import DbtBuild, finish_build, start_build
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quality"
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 #: rule_id -> the asset check of each of its rule_names (quality_<rule_id>_<rule_name>, lower case).
 RULE_NAMES = {
     "A1": ("NATIONAL_IS_ARITHMETIC_MEAN", "NATIONAL_MISMATCH"),
@@ -49,11 +46,6 @@ CHECKS = {
     for rule_name in rule_names
 }
 ATYRAU = "KZ-23"
-
-
-def _dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
 def _rows(database: Path, sql: str, params: list | None = None) -> list[dict]:
@@ -158,17 +150,33 @@ def test_real_a5_atyrau_resource_enclave(built_warehouse: Path, flags: list[dict
     assert all(f["measured_value"] >= 0.30 for f in a5.values())
 
 
-def test_real_a1_never_calls_the_published_national_row_an_arithmetic_mean(flags: list[dict]) -> None:
-    """BNS publishes national GRP per capita as total / total: no A1 at all for it, and no year's
-    coincidental closeness of another series to the arithmetic mean is called its method."""
-    assert not [f for f in flags if f["rule_name"] == "NATIONAL_IS_ARITHMETIC_MEAN"]
-    grp_a1 = [f for f in flags if f["rule_id"] == "A1" and f["indicator"].startswith("grp_per_capita")]
-    assert not grp_a1
+def test_real_a1_is_mart_national_levels_verdict(built_warehouse: Path, flags: list[dict]) -> None:
+    """A1 has one home, mart_national_level.published_aggregation_check: the flags are exactly its
+    non-OK verdicts for the A1 indicators (as published). BNS publishes national GRP per capita as
+    total / total (no A1 for it); money income is off total / total in most years, and in 2020 and
+    2022 within 0.5 % of the arithmetic mean of the regions, which METHODS.md 5.2 (rule A1, judged per
+    published figure) calls NATIONAL_IS_ARITHMETIC_MEAN."""
+    verdicts = _rows(
+        built_warehouse,
+        "select indicator, year, published_aggregation_check from marts.mart_national_level "
+        "where geography = 'as_published' and published_aggregation_check <> 'OK' and indicator in "
+        "('grp_per_capita_published_kzt', 'grp_per_capita_usd', 'money_income_per_capita_kzt_month')",
+    )
+    a1 = [f for f in flags if f["rule_id"] == "A1"]
+    assert sorted((f["indicator"], f["year"], f["rule_name"]) for f in a1) == sorted(
+        (v["indicator"], v["year"], v["published_aggregation_check"]) for v in verdicts
+    )
+    assert not [f for f in a1 if f["indicator"].startswith("grp_per_capita")]
+    arithmetic = sorted(f["year"] for f in a1 if f["rule_name"] == "NATIONAL_IS_ARITHMETIC_MEAN")
+    assert arithmetic == [2020, 2022]
+    for flag in (f for f in a1 if f["year"] in arithmetic):
+        assert flag["severity"] == "error" and flag["measured_value"] < 0.005
 
 
 def test_real_cross_section_statistics_match_numpy(built_warehouse: Path) -> None:
-    """Full-sample and leave-one-out T_w, V_w, Gini and max/min of int_quality__cross_section against
-    an independent numpy computation from fct_region_year (GRP per capita, every complete year)."""
+    """Full-sample and leave-one-out T_w, V_w, Gini and max/min of int_quality__cross_section (the
+    inequality macros on the samples) against an independent numpy computation from fct_region_year
+    (GRP per capita, every complete year)."""
     facts = _rows(
         built_warehouse,
         "select year, region_code, grp_per_capita_kzt as y, population_avg as p from marts.fct_region_year "
@@ -192,8 +200,6 @@ def test_real_cross_section_statistics_match_numpy(built_warehouse: Path) -> Non
         lorenz = np.cumsum(ws * ys) / (ws * ys).sum()
         gini_w = 1 - float((ws * (lorenz + np.concatenate([[0.0], lorenz[:-1]]))).sum())
         return {
-            "mu_w": mu,
-            "mu_u": float(y.mean()),
             "theil_t_w": float((w * (y / mu) * np.log(y / mu)).sum()),
             "williamson_v_w": float(np.sqrt((w * (y - mu) ** 2).sum()) / mu),
             "gini_w": gini_w,
@@ -275,108 +281,69 @@ def test_real_rules_are_warn_level_asset_checks(pipeline_run) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _make_project(work: Path, database: Path) -> Path:
-    """A minimal dbt project with the quality models and what they use; dbt_project.yml keeps the real
-    project's name, model configs and vars (so the thresholds are the real ones)."""
-    import yaml
-
-    project = work / "project"
-    for sub in ("models/intermediate/quality", "models/marts/quality", "macros/quality", "tests/generic"):
-        shutil.copytree(DBT_PROJECT / sub, project / sub)
-    # cross_engine.sql: the dispatched spellings the models call (apostrophe(), ...).
-    for macro in ("generate_schema_name.sql", "log_growth.sql", "cross_engine.sql"):
-        shutil.copy(DBT_PROJECT / "macros" / macro, project / "macros")
-    real = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
-    config = {
-        "name": real["name"],
-        "version": real["version"],
-        "config-version": 2,
-        "profile": "kz_quality_fixture",
-        "model-paths": ["models"],
-        "macro-paths": ["macros"],
-        "test-paths": ["tests"],
-        "models": real["models"],
-        "vars": {**real["vars"], "quality_fixture_schema": "fixture"},
-    }
-    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    profile = {
-        "kz_quality_fixture": {
-            "target": "duckdb",
-            "outputs": {"duckdb": {"type": "duckdb", "path": str(database), "threads": 4}},
-        }
-    }
-    (project / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
-    return project
+#: What the fixture builds: the facts, the indicators and the national level they feed, and the
+#: quality models, all of the real project (tests/support/dbt_build.py), on hand-made wide tables.
+QUALITY_MODELS = (
+    "fct_region_year fct_national_year fct_region_year_comparable int_indicators__long "
+    "mart_national_level path:models/intermediate/quality path:models/marts/quality"
+)
 
 
-def _load_fixture(database: Path, national_csv: str) -> None:
-    con = duckdb.connect(str(database))
-    try:
-        con.execute("create schema fixture")
-        con.execute(
-            "create table fixture.fct_region_year as select * from read_csv(?, header = true)",
-            [str(FIXTURES / "fct_region_year.csv")],
-        )
-        con.execute(
-            "create table fixture.fct_national_year as select * from read_csv(?, header = true)",
-            [str(FIXTURES / national_csv)],
-        )
-        # One map, no boundary change: the comparable units are the regions themselves.
-        con.execute(
-            """
-            create table fixture.fct_region_year_comparable as
-            select
-                year, region_code as comparable_region_code, region_name_en as comparable_region_name_en,
-                'comparable_pre2018' as geo_version, territory_key, grp_mln_kzt, grp_real_growth_pct,
-                population_avg, grp_per_capita_kzt, money_income_per_capita_kzt_month, source_release_ids
-            from fixture.fct_region_year
-            """
-        )
-    finally:
-        con.close()
+def _measure_columns(available: set[str]) -> str:
+    """Every catalog measure: the fixture's column, or NULL where the fixture has none."""
+    return ", ".join(
+        name if name in available else f"cast(null as double) as {name}"
+        for name in (row[1] for row in measure_rows())
+    )
+
+
+def _wide_tables(national_csv: str) -> dict[str, str]:
+    """int_region_year__wide (one map, no boundary change: the comparable units are the regions
+    themselves) and int_national_year__wide from the fixture CSVs, with every catalog measure."""
+    regional, national = FIXTURES / "fct_region_year.csv", FIXTURES / national_csv
+    with duckdb.connect() as con:
+        regional_columns = {d[0] for d in con.execute(f"select * from '{regional}' limit 0").description}
+        national_columns = {d[0] for d in con.execute(f"select * from '{national}' limit 0").description}
+    geographies = (("as_published", "geo_version"), ("comparable", "'comparable_pre2018'"))
+    wide = " union all ".join(
+        f"""
+        select '{geography}' as geography, {geo_version} as geo_version, year, region_code, territory_key,
+            1 as n_base_units, region_name_en, 'oblast' as region_type, 'North' as macro_region,
+            region_code as comparable_region_code, {_measure_columns(regional_columns)},
+            cast(null as varchar) as reaggregated_measures, source_release_ids, grp_per_capita_kzt,
+            cast(null as double) as physicians_per_10k
+        from read_csv('{regional}', header = true)
+        """
+        for geography, geo_version in geographies
+    )
+    national_wide = f"""
+        select year, {_measure_columns(national_columns)}, source_release_ids, grp_per_capita_kzt,
+            cast(null as double) as physicians_per_10k
+        from read_csv('{national}', header = true)
+    """
+    return {"intermediate.int_region_year__wide": wide, "intermediate.int_national_year__wide": national_wide}
 
 
 SCENARIOS = {"balanced": "fct_national_year.csv", "arithmetic_national": "fct_national_year_arithmetic.csv"}
 
 
 @pytest.fixture(scope="module")
-def fixture_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
-    """Build both scenarios in parallel; return {scenario: (database, dbt run_results)}."""
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+def fixture_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DbtBuild]:
+    """Build both scenarios in parallel."""
     started = {}
     for scenario, national_csv in SCENARIOS.items():
         work = tmp_path_factory.mktemp(f"quality-{scenario}")
-        database = work / "quality.duckdb"
-        _load_fixture(database, national_csv)
-        project = _make_project(work, database)
-        command = [
-            _dbt_executable(), "build",
-            "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        ]  # fmt: skip
-        process = subprocess.Popen(
-            command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        started[scenario] = (work, database, process)
-    builds = {}
-    for scenario, (work, database, process) in started.items():
-        output, _ = process.communicate(timeout=600)
-        assert process.returncode == 0, f"{scenario}: dbt build failed\n{output[-6000:]}"
-        run_results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))
-        builds[scenario] = (database, {r["unique_id"]: r for r in run_results["results"]})
-    return builds
+        started[scenario] = (work, *start_build(work, _wide_tables(national_csv), QUALITY_MODELS))
+    return {scenario: finish_build(*started_build) for scenario, started_build in started.items()}
 
 
-def _test_status(run_results: dict, test_name: str) -> str:
-    matches = [
-        r["status"] for uid, r in run_results.items() if uid.startswith(f"test.kz_inequality.{test_name}")
-    ]
-    assert len(matches) == 1, (test_name, list(run_results))
-    return matches[0]
+def _test_status(build: DbtBuild, test_name: str) -> str:
+    return build.status(f"test.kz_inequality.{test_name}")
 
 
 def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
-    database, run_results = fixture_builds["balanced"]
+    build = fixture_builds["balanced"]
+    database = build.database
     assert _rows(database, "select * from marts.mart_quality_flags") == []
     # ... because every rule was evaluated and found nothing, not because its inputs were missing.
     counts = _rows(
@@ -390,7 +357,10 @@ def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
             (select count(*) from intermediate.int_quality__decoupling where relative_ratio is not null)
                 as region_years,
             (select count(*) from intermediate.int_quality__growth) as growth_windows,
-            (select max(abs(mu_u / mu_w - 1)) from intermediate.int_quality__cross_section) as max_masking_gap
+            (select max(abs(masking_gap)) from marts.mart_national_level
+                where geography = 'as_published'
+                and indicator in ('grp_per_capita_kzt', 'money_income_per_capita_kzt_month'))
+                as max_masking_gap
         """,
     )[0]
     assert counts["full_samples"] == 4 * 8  # four indicators x 2010-2017
@@ -399,11 +369,12 @@ def test_fixture_without_anomalies_raises_no_flag(fixture_builds: dict) -> None:
     assert counts["growth_windows"] == 3 * 10  # windows ending 2015, 2016, 2017
     assert 0.02 < counts["max_masking_gap"] < 0.05  # a mild gap, below A2's threshold
     for test_name in CHECKS.values():
-        assert _test_status(run_results, test_name) == "pass"
+        assert _test_status(build, test_name) == "pass"
 
 
 def test_fixture_national_arithmetic_mean_fires_a1_error(fixture_builds: dict) -> None:
-    database, run_results = fixture_builds["arithmetic_national"]
+    build = fixture_builds["arithmetic_national"]
+    database = build.database
     flags = _rows(database, "select * from marts.mart_quality_flags order by indicator, year")
     assert {f["rule_id"] for f in flags} == {"A1"}
     years = list(range(2010, 2018))
@@ -419,7 +390,7 @@ def test_fixture_national_arithmetic_mean_fires_a1_error(fixture_builds: dict) -
             assert "equals the arithmetic mean" in flag["explanation"]
     # Income is still published as total / total: not flagged.
     assert not [f for f in flags if f["indicator"] == "money_income_per_capita_kzt_month"]
-    assert _test_status(run_results, CHECKS["NATIONAL_IS_ARITHMETIC_MEAN"]) == "warn"
+    assert _test_status(build, CHECKS["NATIONAL_IS_ARITHMETIC_MEAN"]) == "warn"
     for rule_name, check in CHECKS.items():
         if rule_name != "NATIONAL_IS_ARITHMETIC_MEAN":
-            assert _test_status(run_results, check) == "pass"
+            assert _test_status(build, check) == "pass"

@@ -18,9 +18,16 @@ from jinja2 import pass_context
 _PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 
 
+def _project_vars() -> dict:
+    return yaml.safe_load(_PROJECT.read_text(encoding="utf-8")).get("vars") or {}
+
+
 def var(name: str, default: Any = None) -> Any:
-    project_vars = yaml.safe_load(_PROJECT.read_text(encoding="utf-8")).get("vars") or {}
-    return project_vars.get(name, default)
+    return _project_vars().get(name, default)
+
+
+#: dbt's ``var.has_var(name)``
+var.has_var = lambda name: name in _project_vars()  # type: ignore[attr-defined]
 
 
 # adapter.dispatch as dbt resolves it on DuckDB (duckdb__<name>, then default__<name>, among the macros
@@ -46,12 +53,11 @@ execute = True
 
 
 def run_query(sql: str) -> Any:
-    from ingestion.catalog import measure_rows
+    from ingestion.catalog import MEASURE_COLUMNS, measure_rows
 
     if "measure_catalog" not in sql:
         raise LookupError("sqlfluff stand-in run_query answers only raw.measure_catalog queries")
-    rows = measure_rows()
+    rows = [dict(zip(MEASURE_COLUMNS, row, strict=True)) for row in measure_rows()]
     if "aggregation = 'sum'" in sql:
-        rows = [row for row in rows if row[7] == "sum"]
-    values = [row[1] for row in rows]
-    return SimpleNamespace(columns=[SimpleNamespace(values=lambda: values)])
+        rows = [row for row in rows if row["aggregation"] == "sum"]
+    return SimpleNamespace(column_names=list(MEASURE_COLUMNS), rows=rows)

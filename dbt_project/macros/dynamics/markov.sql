@@ -34,7 +34,7 @@
 
 {#- CTEs <prefix>_power_0..N and <prefix>_stationary (the columns of `matrices`, pi_<j>, null_reason). -#}
 {% macro kzw_dyn_markov_stationary(prefix, matrices, keys, k) -%}
-    {%- set steps = var('kzw_markov_doublings', 20) | int -%}
+    {%- set steps = var('kzw_markov_doublings') | int -%}
     {%- set key_sql = keys | join(', ') -%}
     {{ prefix }}_power_0 as (
         select
@@ -107,7 +107,7 @@
 
 {#- After kzw_dyn_markov_stationary: CTEs <prefix>_doubling_0..N and <prefix>_passage (stationary.*, m_<i>_<j>). -#}
 {% macro kzw_dyn_markov_passage_times(prefix, keys, k) -%}
-    {%- set steps = var('kzw_markov_doublings', 20) | int -%}
+    {%- set steps = var('kzw_markov_doublings') | int -%}
     {%- set key_sql = keys | join(', ') -%}
 
     {{ prefix }}_doubling_0 as (
@@ -175,10 +175,10 @@
     [0.75, 1.0, 1.5]: k = 4) and kzw_markov_quantile_classes (default 5).
 -#}
 {% macro kzw_dyn_markov_classifications() -%}
-    {%- set bounds = var('kzw_markov_relative_bounds', [0.75, 1.0, 1.5]) -%}
+    {%- set bounds = var('kzw_markov_relative_bounds') -%}
     {{ return({
         'relative_national': bounds | length + 1,
-        'quintile': var('kzw_markov_quantile_classes', 5) | int,
+        'quintile': var('kzw_markov_quantile_classes') | int,
     }) }}
 {%- endmacro %}
 

@@ -11,7 +11,7 @@
 -#}
 
 {% macro kzw_dyn_indicators() -%}
-    {{ return(var('kzw_dynamics_indicators', ['grp_per_capita_kzt', 'money_income_per_capita_kzt_month'])) }}
+    {{ return(var('kzw_dynamics_indicators')) }}
 {%- endmacro %}
 
 {#- SQL list literal of the analysed indicators, e.g. ('a', 'b'). -#}

@@ -15,20 +15,6 @@
 {%- endmacro %}
 
 {#-
-    The relation a quality model reads: ref(name) (the facts fct_region_year, fct_region_year_comparable,
-    fct_national_year), or, when the var quality_fixture_schema is set (tests/test_quality_flags.py), the
-    table of that name in that schema, so the quality models build on small fixture tables alone.
--#}
-{% macro quality_source(name) -%}
-    {%- set fixture_schema = var('quality_fixture_schema', none) -%}
-    {%- if fixture_schema -%}
-        {{ api.Relation.create(database=target.database, schema=fixture_schema, identifier=name) }}
-    {%- else -%}
-        {{ ref(name) }}
-    {%- endif -%}
-{%- endmacro %}
-
-{#-
     The per-capita indicators the national-level rules (A1, A2) and the dominance rule (A6) look at. Names
     follow int_indicators__long. regional / national: expression on a row of fct_region_year /
     fct_national_year; datasets: the catalog datasets the value is made of (source_release_ids keeps only

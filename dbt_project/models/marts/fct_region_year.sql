@@ -1,3 +1,8 @@
+{#- Each catalog measure's column comment: its catalog description and this model's geography. -#}
+{{ config(post_hook="{{ measure_column_comments(
+    'Geography: as published, units of geo_version; parts of a finer publication are re-aggregated'
+    ~ ' (see reaggregated_measures).'
+) }}") }}
 -- Annual regional facts in the geography of the year (as published): one row per region x year.
 -- The units are those of the administrative map in force in the year (geo_version); a table that
 -- publishes a newer, finer map for the year (GRP 2021 with Abai/Zhetisu/Ulytau, population and life
@@ -23,36 +28,15 @@ final as (
         geo_version,
         territory_key,
         comparable_region_code,
-        grp_mln_kzt,
-        grp_real_growth_pct,
-        mining_gva_mln_kzt,
-        cast(population_jan1 as bigint) as population_jan1,
-        population_avg,
+        -- the measures of the catalog (raw.measure_catalog), then those derived here
+        {{ measure_columns() }}
         population,
         population_method,
-        grp_per_capita_thousand_kzt,
-        grp_per_capita_usd,
         grp_per_capita_kzt,
-        money_income_per_capita_kzt_month,
-        avg_nominal_wage_thousand_kzt,
-        poverty_share_pct,
-        labour_force_thousand,
-        employed_thousand,
-        unemployed_thousand,
-        unemployment_rate_pct,
-        life_expectancy_years,
-        cast(physicians as bigint) as physicians,
         physicians_per_10k,
-        investment_mln_kzt,
         investment_per_capita_kzt,
-        urban_share_pct,
-        population_urban_jan1,
-        population_rural_jan1,
-        general_schools,
         schools_per_10k,
-        buses,
         buses_per_10k,
-        rnd_expenditure_thousand_kzt,
         rnd_per_capita_kzt,
         {{ log_growth('grp_mln_kzt') }} as grp_nominal_log_growth,
         {{ log_growth('population_avg') }} as population_avg_log_growth,

@@ -17,7 +17,7 @@ as_published as (
         grp_real_growth_pct,
         population_avg,
         employed_thousand
-    from {{ indices_source('fct_region_year') }}
+    from {{ ref('fct_region_year') }}
 
 ),
 
@@ -34,7 +34,7 @@ comparable as (
         grp_real_growth_pct,
         population_avg,
         employed_thousand
-    from {{ indices_source('fct_region_year_comparable') }}
+    from {{ ref('fct_region_year_comparable') }}
 
 ),
 
@@ -51,7 +51,7 @@ national as (
         grp_real_growth_pct,
         population_avg,
         employed_thousand
-    from {{ indices_source('fct_national_year') }}
+    from {{ ref('fct_national_year') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 facts as (
 
-    select * from {{ indices_source('fct_region_year') }}
+    select * from {{ ref('fct_region_year') }}
     where population_avg is not null
 
 ),

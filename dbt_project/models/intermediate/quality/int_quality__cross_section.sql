@@ -1,13 +1,19 @@
--- Cross-sectional statistics behind the anomaly rules A1 (national aggregation), A2 (masking gap) and A6
--- (single-region dominance), METHODS.md sections 3 and 5.2. One row per geography x indicator x year x
--- sample: all regions of the year (excluded_region_code NULL) and, for the indicators of the var
--- quality_a6_indicators, every leave-one-out sample (all regions but excluded_region_code) with the
--- relative fall of Theil T_w, Williamson V_w and the max/min ratio against the full sample.
+-- Cross-sectional inequality behind the anomaly rules A2 (masking gap: the unweighted and weighted
+-- measures beside it) and A6 (single-region dominance), METHODS.md sections 3 and 5.2. One row per
+-- geography x indicator x year x sample: all regions of the year (excluded_region_code NULL) and, for
+-- the indicators of the var quality_a6_indicators, every leave-one-out sample (all regions but
+-- excluded_region_code) with the relative fall of Theil T_w, Williamson V_w and the max/min ratio
+-- against the full sample. The measures are those of the inequality marts, computed by the same macros
+-- (macros/inequality: kzw_ineq_cross_section_stats, kzw_ineq_measure_rows) on the samples: no second
+-- formula. The national levels of rule A1/A2 (mu_u, mu_w) are mart_national_level's.
 -- Only complete cross-sections are kept: every region of the year has a positive value and a positive
 -- average population (METHODS section 3: a national aggregate over part of the regions is a wrong number).
 {%- set a6_indicators = quality_param('quality_a6_indicators') %}
 {%- set key = ['geography', 'geo_version', 'indicator', 'unit', 'year'] %}
 {%- set datasets = quality_indicator_catalog() | map(attribute='datasets') | sum(start=[]) | unique | list %}
+{#- The macros measure one cross-section per (geography, geo_version, indicator, unit, year): a sample is
+    told apart by its geo_version, 'map|excluded region' ('map|' for the full sample), split back below. -#}
+{%- set sample_separator = '|' %}
 with
 
 observations as (
@@ -22,8 +28,6 @@ cross_sections as (
         {{ key | join(',\n        ') }},
         count(*) as n_regions_expected,
         count(case when value > 0 and population > 0 then 1 end) as n_regions_valid,
-        min(published_national_value) as published_min,
-        max(published_national_value) as published_max,
         {{ quality_release_ids_agg('source_release_ids', datasets) }} as regional_source_release_ids,
         max(national_source_release_ids) as national_source_release_ids
     from observations
@@ -33,9 +37,7 @@ cross_sections as (
 
 complete_cross_sections as (
 
-    select
-        *,
-        case when published_min = published_max then published_min end as published_national_value
+    select *
     from cross_sections
     where n_regions_valid = n_regions_expected
 
@@ -70,23 +72,29 @@ valid as (
 samples as (
 
     select
-        {{ key | join(',\n        ') }},
+        geography,
+        geo_version,
+        indicator,
+        unit,
+        year,
         cast(null as {{ quality_string() }}) as excluded_region_code,
         region_code,
         value as y,
-        population as p
+        population
     from valid
 
     union all
 
     select
-        {% for column in key -%}
-            kept.{{ column }},
-        {% endfor -%}
+        kept.geography,
+        kept.geo_version,
+        kept.indicator,
+        kept.unit,
+        kept.year,
         excluded.region_code as excluded_region_code,
         kept.region_code,
         kept.value as y,
-        kept.population as p
+        kept.population
     from valid as kept
     inner join valid as excluded
         on
@@ -100,9 +108,115 @@ samples as (
 
 ),
 
+-- The samples in the input shape of the inequality macros (kzw_ineq_observations).
+sample_observations as (
+
+    select
+        geography,
+        geo_version || '{{ sample_separator }}' || coalesce(excluded_region_code, '') as geo_version,
+        indicator,
+        unit,
+        year,
+        region_code,
+        cast(null as {{ quality_string() }}) as region_type,
+        cast(null as {{ quality_string() }}) as macro_region,
+        y,
+        population,
+        cast(null as {{ quality_double() }}) as published_national_value
+    from samples
+
+),
+
+sample_stats as (
+    {{ kzw_ineq_cross_section_stats('sample_observations') }}
+),
+
+sample_measures as (
+    {{ kzw_ineq_measure_rows('sample_stats') }}
+),
+
+-- One row per sample: the measures the rules read, and the extremes (plain max/min) for the texts.
+measures as (
+
+    select
+        geography,
+        split_part(geo_version, '{{ sample_separator }}', 1) as geo_version,
+        nullif(split_part(geo_version, '{{ sample_separator }}', 2), '') as excluded_region_code,
+        indicator,
+        unit,
+        year,
+        {% for m in [
+            ('cv_u', 'cv', 'unweighted'),
+            ('williamson_v_w', 'williamson', 'population_weighted'),
+            ('theil_t_w', 'theil_t', 'population_weighted'),
+            ('gini_u', 'gini', 'unweighted'),
+            ('gini_w', 'gini', 'population_weighted'),
+            ('max_min_ratio', 'max_min_ratio', 'unweighted'),
+        ] -%}
+            max(
+                case
+                    when
+                        measure = '{{ m[1] }}' and weighting = '{{ m[2] }}' and variant = 'default'
+                        and null_reason is null
+                        then raw_value
+                end
+            ) as {{ m[0] }},
+        {% endfor -%}
+        max(n_regions) as n_regions
+    from sample_measures
+    group by geography, geo_version, indicator, unit, year
+
+),
+
+extremes as (
+
+    select
+        geography,
+        geo_version,
+        indicator,
+        unit,
+        year,
+        excluded_region_code,
+        sum(population) as total_population,
+        max(y) as y_max,
+        min(y) as y_min,
+        min(case when rank_desc = 1 then region_code end) as max_region_code,
+        min(case when rank_asc = 1 then region_code end) as min_region_code
+    from (
+        select
+            *,
+            row_number() over (
+                partition by geography, geo_version, indicator, unit, year, excluded_region_code
+                order by y desc, region_code asc
+            ) as rank_desc,
+            row_number() over (
+                partition by geography, geo_version, indicator, unit, year, excluded_region_code
+                order by y asc, region_code asc
+            ) as rank_asc
+        from samples
+    ) as ranked
+    group by geography, geo_version, indicator, unit, year, excluded_region_code
+
+),
+
 stats as (
 
-    {{ quality_cross_section_stats('samples', key + ['excluded_region_code']) }}
+    select
+        measures.*,
+        extremes.total_population,
+        extremes.y_max,
+        extremes.y_min,
+        extremes.max_region_code,
+        extremes.min_region_code
+    from measures
+    inner join extremes
+        on
+            measures.geography = extremes.geography
+            and measures.geo_version = extremes.geo_version
+            and measures.indicator = extremes.indicator
+            and measures.unit = extremes.unit
+            and measures.year = extremes.year
+            and measures.excluded_region_code is not distinct from extremes.excluded_region_code
 
 ),
 
@@ -123,9 +237,6 @@ final as (
         complete_cross_sections.n_regions_expected,
         stats.n_regions,
         stats.total_population,
-        complete_cross_sections.published_national_value,
-        stats.mu_u,
-        stats.mu_w,
         stats.cv_u,
         stats.williamson_v_w,
         stats.theil_t_w,

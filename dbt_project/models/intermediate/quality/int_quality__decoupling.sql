@@ -14,7 +14,7 @@ with
 
 regional as (
 
-    select * from {{ quality_source('fct_region_year') }}
+    select * from {{ ref('fct_region_year') }}
 
 ),
 

@@ -22,13 +22,13 @@ with
 
 regional as (
 
-    select * from {{ quality_source('fct_region_year_comparable') }}
+    select * from {{ ref('fct_region_year_comparable') }}
 
 ),
 
 national as (
 
-    select * from {{ quality_source('fct_national_year') }}
+    select * from {{ ref('fct_national_year') }}
 
 ),
 

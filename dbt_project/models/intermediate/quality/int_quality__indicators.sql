@@ -11,13 +11,13 @@ with
 
 regional as (
 
-    select * from {{ quality_source('fct_region_year') }}
+    select * from {{ ref('fct_region_year') }}
 
 ),
 
 national as (
 
-    select * from {{ quality_source('fct_national_year') }}
+    select * from {{ ref('fct_national_year') }}
 
 ),
 

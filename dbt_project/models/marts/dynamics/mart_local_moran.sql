@@ -15,7 +15,7 @@
 -#}
 
 {%- set part = ['geography', 'geo_version', 'indicator', 'year', 'city_scope'] -%}
-{%- set alpha = var('kzw_lisa_significance', 0.05) -%}
+{%- set alpha = var('kzw_lisa_significance') -%}
 
 with
 

@@ -16,7 +16,7 @@
     contiguous regions' r, resp. the year's quantile class of the mean of their y).
 -#}
 
-{%- set bounds = var('kzw_markov_relative_bounds', [0.75, 1.0, 1.5]) -%}
+{%- set bounds = var('kzw_markov_relative_bounds') -%}
 {%- set classifications = kzw_dyn_markov_classifications() -%}
 {%- set q = classifications['quintile'] -%}
 {%- set quintile_y_bounds = [] -%}

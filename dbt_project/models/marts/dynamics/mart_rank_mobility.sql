@@ -11,7 +11,7 @@
             (average for ties) among the n regions, g the macro-regions (= giddy Theta.theta)
 -#}
 
-{%- set lags = var('kzw_rank_mobility_lags', [1, 5, 10]) -%}
+{%- set lags = var('kzw_rank_mobility_lags') -%}
 {%- set part = ['geography', 'geo_version', 'indicator', 'lag_years', 'start_year', 'end_year'] -%}
 {%- set part_sql = part | join(', ') -%}
 

@@ -36,7 +36,7 @@ facts as (
         money_income_per_capita_kzt_month,
         grp_mln_kzt,
         mining_gva_mln_kzt
-    from {{ indices_source('fct_region_year') }}
+    from {{ ref('fct_region_year') }}
     where population_avg is not null
 
 ),

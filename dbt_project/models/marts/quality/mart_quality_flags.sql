@@ -1,13 +1,12 @@
 -- Anomaly flags of METHODS.md section 5.2 (rules A1-A7): one row per flag that fired, with the measured
 -- value, the threshold (a dbt var, block "Quality flags" of dbt_project.yml) and a plain-words explanation.
--- Statistics: int_quality__cross_section (A1, A2, A6), int_quality__decoupling (A3, A4, A5),
--- int_quality__growth (A7). A year or region where a rule cannot be evaluated (missing inputs) raises
--- no flag.
+-- Statistics: mart_national_level (A1 verdict, A2 masking gap: the one home of both),
+-- int_quality__cross_section (A2 texts, A6), int_quality__decoupling (A3, A4, A5), int_quality__growth
+-- (A7). A year or region where a rule cannot be evaluated (missing inputs) raises no flag.
 {%- set a1_indicators = quality_param('quality_a1_indicators') %}
 {%- set a2_indicators = quality_param('quality_a2_indicators') %}
-{%- set a1_err_u_max = quality_param('quality_a1_err_u_max') %}
-{%- set a1_err_w_max = quality_param('quality_a1_err_w_max') %}
-{%- set a1_series_match_share_min = quality_param('quality_a1_series_match_share_min') %}
+{%- set a1_err_u_max = var('kzw_national_match_tolerance') %}
+{%- set a1_err_w_max = var('kzw_national_mismatch_tolerance') %}
 {%- set a2_warn = quality_param('quality_a2_warn') %}
 {%- set a2_error = quality_param('quality_a2_error') %}
 {%- set a3_rr_warn = quality_param('quality_a3_rr_warn') %}
@@ -76,75 +75,69 @@ rule_indicators as (
 
 ),
 
--- A1: is the published national per-capita figure total / total, or the arithmetic mean of regions?
+-- A1 and A2 on the complete cross-sections: the verdict of rule A1 (published_aggregation_check), the
+-- levels and the masking gap are mart_national_level's, computed there once.
 national_levels as (
 
     select
-        *,
-        abs(published_national_value / mu_u - 1.0) as err_u,
-        abs(published_national_value / mu_w - 1.0) as err_w,
+        cross_section.*,
+        national_level.published_national_value,
+        national_level.arithmetic_mean as mu_u,
+        national_level.pop_weighted_mean as mu_w,
+        national_level.masking_gap,
+        national_level.published_aggregation_check,
+        abs(national_level.published_vs_arithmetic_rel) as err_u,
+        abs(national_level.published_vs_pop_weighted_rel) as err_w,
         {{ quality_release_ids(
-            "coalesce(national_source_release_ids, '') || ';' || coalesce(regional_source_release_ids, '')",
+            "coalesce(cross_section.national_source_release_ids, '') || ';' || coalesce(cross_section.regional_source_release_ids, '')",
             ['grp_nominal', 'grp_per_capita', 'income_annual', 'population_average']
         ) }} as release_ids
     from cross_section
-    where excluded_region_code is null
+    inner join {{ ref('mart_national_level') }} as national_level
+        on
+            cross_section.geography = national_level.geography
+            and cross_section.geo_version = national_level.geo_version
+            and cross_section.indicator = national_level.indicator
+            and cross_section.year = national_level.year
+    where cross_section.excluded_region_code is null
 
 ),
 
--- A published series is computed one way: a single year's match with mu_u counts as the method only
--- when the series matches mu_u in at least quality_a1_series_match_share_min of its evaluable years.
-national_series as (
-
-    select
-        *,
-        count(case when err_u < {{ a1_err_u_max }} then 1 end) over (partition by geography, indicator)
-            as n_series_years_matching_mu_u,
-        count(err_u) over (partition by geography, indicator) as n_series_years,
-        err_u < {{ a1_err_u_max }}
-        and count(case when err_u < {{ a1_err_u_max }} then 1 end) over (partition by geography, indicator)
-        >= {{ a1_series_match_share_min }} * count(err_u) over (partition by geography, indicator)
-            as is_arithmetic_mean
-    from national_levels
-    where
-        indicator in (
-            select rule_indicators.indicator from rule_indicators
-            where rule_indicators.rule_id = 'A1'
-        )
-
-),
-
+-- A1: is the published national per-capita figure total / total, or the arithmetic mean of regions?
 a1 as (
 
     select
         'A1' as rule_id,
-        case when is_arithmetic_mean then 'NATIONAL_IS_ARITHMETIC_MEAN' else 'NATIONAL_MISMATCH' end as rule_name,
-        case when is_arithmetic_mean then 'error' else 'warn' end as severity,
+        published_aggregation_check as rule_name,
+        case when published_aggregation_check = 'NATIONAL_IS_ARITHMETIC_MEAN' then 'error' else 'warn' end
+            as severity,
         geography,
         geo_version,
         indicator,
         cast(null as {{ quality_string() }}) as region_code,
         cast(null as {{ quality_string() }}) as region_name_en,
         year,
-        case when is_arithmetic_mean then 'err_u' else 'err_w' end as metric,
-        case when is_arithmetic_mean then err_u else err_w end as measured_value,
-        case when is_arithmetic_mean then '<' else '>' end as comparator,
-        case when is_arithmetic_mean then {{ a1_err_u_max }} else {{ a1_err_w_max }} end as threshold,
+        case when published_aggregation_check = 'NATIONAL_IS_ARITHMETIC_MEAN' then 'err_u' else 'err_w' end
+            as metric,
+        case when published_aggregation_check = 'NATIONAL_IS_ARITHMETIC_MEAN' then err_u else err_w end
+            as measured_value,
+        case when published_aggregation_check = 'NATIONAL_IS_ARITHMETIC_MEAN' then '<' else '>' end as comparator,
         case
-            when is_arithmetic_mean
+            when published_aggregation_check = 'NATIONAL_IS_ARITHMETIC_MEAN' then {{ a1_err_u_max }}
+            else {{ a1_err_w_max }}
+        end as threshold,
+        case
+            when published_aggregation_check = 'NATIONAL_IS_ARITHMETIC_MEAN'
                 then
                     'The published national ' || indicator_label || ' for ' || cast(year as {{ quality_string() }})
                     || ' (' || {{ quality_fmt('published_national_value', 0) }} || ' ' || short_unit
                     || ') equals the arithmetic mean of the ' || cast(n_regions as {{ quality_string() }})
                     || ' regions (' || {{ quality_fmt('mu_u', 0) }} || '; off by ' || {{ quality_pct('err_u', 2) }}
-                    || ', below ' || {{ quality_pct(a1_err_u_max, 2) }} || ', as in '
-                    || cast(n_series_years_matching_mu_u as {{ quality_string() }})
-                    || ' of the series{{ apostrophe() }} '
-                    || cast(n_series_years as {{ quality_string() }}) || ' years) but is '
+                    || ', below ' || {{ quality_pct(a1_err_u_max, 2) }} || ') but is '
                     || {{ quality_pct('err_w') }}
                     || ' away from total / total, the population-weighted mean of the regions ('
                     || {{ quality_fmt('mu_w', 0) }} || '; more than ' || {{ quality_pct(a1_err_w_max) }}
-                    || '). It was computed as an unweighted mean of regional values, which gives a small region the'
+                    || '). Computed as an unweighted mean of regional values, a figure gives a small region the'
                     || ' weight of a populous one; the national value is total / total.'
             else
                 'The published national ' || indicator_label || ' for ' || cast(year as {{ quality_string() }})
@@ -155,24 +148,18 @@ a1 as (
                 || '; more than ' || {{ quality_pct(a1_err_w_max) }} || '), and '
                 || {{ quality_pct('err_u', 2) }} || ' away from their arithmetic mean ('
                 || {{ quality_fmt('mu_u', 0) }} || ')'
-                || case
-                    when err_u < {{ a1_err_u_max }}
-                        then
-                            ', which it matches this year; but the series matches the arithmetic mean in only '
-                            || cast(n_series_years_matching_mu_u as {{ quality_string() }}) || ' of its '
-                            || cast(n_series_years as {{ quality_string() }})
-                            || ' years, so the match is taken as a coincidence, not as the method'
-                    else ''
-                end
                 || '. The gap points to other weights (for a survey-based figure, the survey{{ apostrophe() }}s own'
                 || ' weights), a'
                 || ' revision or a different population base.'
         end as explanation,
         release_ids as source_release_ids
-    from national_series
+    from national_levels
     where
-        published_national_value is not null
-        and err_w > {{ a1_err_w_max }}
+        published_aggregation_check in ('NATIONAL_IS_ARITHMETIC_MEAN', 'NATIONAL_MISMATCH')
+        and indicator in (
+            select rule_indicators.indicator from rule_indicators
+            where rule_indicators.rule_id = 'A1'
+        )
 
 ),
 
@@ -181,7 +168,6 @@ masking as (
 
     select
         national_levels.*,
-        national_levels.mu_u / national_levels.mu_w - 1.0 as masking_gap,
         max_region.region_name_en as max_region_name_en
     from national_levels
     left join region_names as max_region
