@@ -98,22 +98,23 @@ def _reason(evaluation) -> str:
     return "; ".join(parts) or "failed (see the run in the UI)"
 
 
-def check_outcomes(instance: dg.DagsterInstance, run_id: str) -> list[CheckOutcome]:
+def check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
     """Every asset-check evaluation the run stored, read back from the instance's event log."""
     records = instance.get_records_for_run(
         run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
     ).records
-    outcomes = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
-        severity = evaluation.severity.value if evaluation.severity else "ERROR"
-        outcomes.append(
-            CheckOutcome(
-                asset=evaluation.asset_key.to_user_string(),
-                name=evaluation.check_name,
-                passed=evaluation.passed,
-                severity=severity,
-                reason="" if evaluation.passed else _reason(evaluation),
-            )
+    return [record.event_log_entry.dagster_event.asset_check_evaluation_data for record in records]
+
+
+def check_outcomes(instance: dg.DagsterInstance, run_id: str) -> list[CheckOutcome]:
+    """The run's check evaluations, each with its severity and (when not passed) a one-line reason."""
+    return [
+        CheckOutcome(
+            asset=evaluation.asset_key.to_user_string(),
+            name=evaluation.check_name,
+            passed=evaluation.passed,
+            severity=evaluation.severity.value if evaluation.severity else "ERROR",
+            reason="" if evaluation.passed else _reason(evaluation),
         )
-    return outcomes
+        for evaluation in check_evaluations(instance, run_id)
+    ]
