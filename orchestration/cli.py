@@ -70,7 +70,14 @@ def _execute(settings, changed: list[str] | None, say) -> tuple[str, bool, list,
     from orchestration.assets.dbt import kz_inequality_dbt
     from orchestration.definitions import defs
     from orchestration.progress import Progress
-    from orchestration.refresh import JOB_NAME, TRIGGER_TAG, check_outcomes, create_refresh_run, execute
+    from orchestration.refresh import (
+        JOB_NAME,
+        TRIGGER_TAG,
+        check_descriptions,
+        check_outcomes,
+        create_refresh_run,
+        execute,
+    )
 
     selection, tags = None, {TRIGGER_TAG: "cli"}
     if changed is not None:
@@ -90,7 +97,7 @@ def _execute(settings, changed: list[str] | None, say) -> tuple[str, bool, list,
         for event in execute(job, dagster_run, instance):
             progress(event)
         status = instance.get_run_by_id(dagster_run.run_id).status
-        outcomes = check_outcomes(instance, dagster_run.run_id)
+        outcomes = check_outcomes(instance, dagster_run.run_id, check_descriptions(defs))
     return dagster_run.run_id, status == dg.DagsterRunStatus.SUCCESS, outcomes, progress.failed_steps
 
 

@@ -83,8 +83,18 @@ class CheckOutcome:
         return f"{self.asset}:{self.name}"
 
 
-def _reason(evaluation) -> str:
-    """One line on why a check did not pass, from what the check recorded (GX report, dbt test)."""
+def check_descriptions(defs: dg.Definitions) -> dict[dg.AssetCheckKey, str]:
+    """Each check's description (the dbt test's or the asset's check spec), first line only."""
+    graph = defs.resolve_asset_graph()
+    return {
+        key: (graph.get_check_spec(key).description or "").strip().split("\n")[0]
+        for key in graph.asset_check_keys
+    }
+
+
+def _reason(evaluation, description: str) -> str:
+    """One line on why a check did not pass: what the check recorded (failed expectations of the GX
+    report, failing rows of a dbt test), then what the check is about."""
     meta = {key: getattr(value, "value", value) for key, value in evaluation.metadata.items()}
     parts: list[str] = []
     failed = [*(meta.get("blocking_failed") or []), *(meta.get("warnings_failed") or [])]
@@ -93,8 +103,9 @@ def _reason(evaluation) -> str:
     rows = meta.get("dagster_dbt/failed_row_count")
     if rows is not None:
         parts.append(f"{rows} failing row{'s' if rows != 1 else ''}")
-    if evaluation.description:
-        parts.append(evaluation.description.strip().splitlines()[0])
+    about = (evaluation.description or description).strip().split("\n")[0]
+    if about:
+        parts.append(about)
     return "; ".join(parts) or "failed (see the run in the UI)"
 
 
@@ -106,7 +117,9 @@ def check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.Asse
     return [record.event_log_entry.dagster_event.asset_check_evaluation_data for record in records]
 
 
-def check_outcomes(instance: dg.DagsterInstance, run_id: str) -> list[CheckOutcome]:
+def check_outcomes(
+    instance: dg.DagsterInstance, run_id: str, descriptions: Mapping[dg.AssetCheckKey, str]
+) -> list[CheckOutcome]:
     """The run's check evaluations, each with its severity and (when not passed) a one-line reason."""
     return [
         CheckOutcome(
@@ -114,7 +127,12 @@ def check_outcomes(instance: dg.DagsterInstance, run_id: str) -> list[CheckOutco
             name=evaluation.check_name,
             passed=evaluation.passed,
             severity=evaluation.severity.value if evaluation.severity else "ERROR",
-            reason="" if evaluation.passed else _reason(evaluation),
+            reason=""
+            if evaluation.passed
+            else _reason(
+                evaluation,
+                descriptions.get(dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name), ""),
+            ),
         )
         for evaluation in check_evaluations(instance, run_id)
     ]
