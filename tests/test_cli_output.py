@@ -62,6 +62,9 @@ def test_summary_names_every_warned_check_with_a_reason_and_the_report(pipeline_
     assert set(named) == expected
     assert all(kind == "warned" for kind, _ in named.values())
     assert all(reason.strip() for _, reason in named.values())
+    # a dbt test's reason: its failing rows and its own description (what the rule is about)
+    a3 = named["marts/mart_quality_flags:quality_a3_high_grp_low_income"][1]
+    assert re.match(r"\d+ failing rows; Warns when rule A3 fired: ", a3), a3
     assert re.search(r"\d+ warned, 0 failed", _field(pipeline_run.output, "checks"))
     assert Path(_field(pipeline_run.output, "report")) == pipeline_run.home / "published" / "report.html"
 
