@@ -86,23 +86,25 @@ def webserver(tmp_path_factory: pytest.TempPathFactory, pipeline_run):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/graphql"
-    deadline = time.monotonic() + 420
-    while time.monotonic() < deadline:
+    try:  # the process group is ended even when the UI never comes up
+        deadline = time.monotonic() + 420
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(1)
+            assert proc.poll() is None, (tmp_path / "webserver.log").read_text()
+        else:
+            pytest.fail("webserver did not start in 420 s")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
-            if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(1)
-        assert proc.poll() is None, (tmp_path / "webserver.log").read_text()
-    else:
-        pytest.fail("webserver did not start in 420 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
     log.close()
 
 
