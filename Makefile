@@ -42,7 +42,9 @@ setup-dev: $(VENV)/.dev dbt-parse browser
 browser:
 	@.ci/install-chromium
 
+# The echo: `make run` shows a line at once, not after the parse (tens of seconds on a busy machine).
 dbt-parse:
+	@echo "parsing the dbt project (manifest for Dagster) ..."
 	@$(BIN)/dbt parse --quiet --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 
 run: setup

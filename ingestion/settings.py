@@ -71,6 +71,11 @@ class Settings:
         return self.home / "refresh.lock"
 
     @property
+    def log_dir(self) -> Path:
+        """Full debug logs of command-line refreshes (the terminal gets only progress lines)."""
+        return self.home / "logs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -1,8 +1,11 @@
 """``python -m orchestration.cli run``: materialize every asset once and print what was built.
 
-The run goes through the project's Dagster instance (``DAGSTER_HOME``), so it appears in the UI's run
-history beside runs started by the sensor, the schedule or by hand. Exit status 1 when a blocking
-check failed or any step failed.
+The refresh is a run of the job ``refresh_warehouse`` in the project's Dagster instance (``DAGSTER_HOME``)
+with the code location's origin and the tag ``kzw/trigger=cli`` (``orchestration.refresh``), so the UI
+lists it under Jobs, Overview and Runs beside runs started by the sensor, the schedule or by hand. The
+terminal gets a few lines of progress and a summary naming every warned and failed check; the full
+debug output goes to ``$KZW_HOME/logs/refresh-<UTC time>.log``. Exit status 1 when a blocking check
+failed or any step failed.
 
 ``python -m orchestration.cli refresh-if-changed``: probe every dataset (``ingestion.probe``: a
 conditional request over HTTP, the sha256 of the file for the snapshot) against the fingerprint of the
@@ -17,7 +20,7 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
+import traceback
 from pathlib import Path
 
 import duckdb
@@ -43,86 +46,114 @@ def ensure_instance(dagster_home: Path) -> None:
     os.environ["DAGSTER_HOME"] = str(dagster_home)
 
 
-def _check_counts(result) -> tuple[Counter, list[str]]:
-    counts: Counter = Counter()
-    failed_blocking: list[str] = []
-    for evaluation in result.get_asset_check_evaluations():
-        severity = evaluation.severity.value if evaluation.severity else "ERROR"
-        if evaluation.passed:
-            counts["passed"] += 1
-        elif severity == "WARN":
-            counts["warned"] += 1
-        else:
-            counts["failed"] += 1
-            failed_blocking.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
-    return counts, failed_blocking
-
-
-def _published_rows(database: Path) -> list[tuple[str, int]]:
+def _published_tables(database: Path) -> tuple[int, int]:
+    """How many tables the published file holds, and their rows in all."""
     if not database.exists():
-        return []
+        return 0, 0
     con = duckdb.connect(str(database), read_only=True)
     try:
         tables = con.execute(
-            "select schema_name, table_name, estimated_size from duckdb_tables() "
-            "where schema_name not in ('meta') order by 1, 2"
+            "select schema_name, table_name from duckdb_tables() where schema_name not in ('meta')"
         ).fetchall()
-        return [
-            (f"{s}.{t}", con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]) for s, t, _ in tables
-        ]
+        rows = sum(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables)
+        return len(tables), rows
     finally:
         con.close()
 
 
-def run(changed: list[str] | None = None) -> int:
-    """Refresh everything, or (``changed``) only those datasets' ingestion plus every non-ingestion asset."""
-    from ingestion.settings import Settings
-
-    settings = Settings.from_env()
-    ensure_instance(settings.dagster_home)
-    started = time.perf_counter()
-
+def _execute(settings, changed: list[str] | None, say) -> tuple[str, bool, list, list[str]]:
+    """Create the run of ``refresh_warehouse`` (with its origin, see ``orchestration.refresh``), execute
+    it here with progress lines, and return its id, success, check outcomes and failed steps."""
+    say("loading the code location (Dagster, dbt manifest)")
     import dagster as dg
 
+    from orchestration.assets.dbt import kz_inequality_dbt
     from orchestration.definitions import defs
+    from orchestration.progress import Progress
+    from orchestration.refresh import (
+        JOB_NAME,
+        TRIGGER_TAG,
+        check_descriptions,
+        check_outcomes,
+        create_refresh_run,
+        execute,
+    )
 
-    job = defs.resolve_job_def("refresh_warehouse")
-    selection, tags = None, None
+    selection, tags = None, {TRIGGER_TAG: "cli"}
     if changed is not None:
         # As the release sensor does: the changed datasets, then all of dbt (seeds included) and publish.
         wanted = (dg.AssetSelection.all() - dg.AssetSelection.groups("ingestion")) | dg.AssetSelection.assets(
             *[dg.AssetKey(["raw", dataset_id]) for dataset_id in changed]
         )
         selection = sorted(wanted.resolve(defs.resolve_asset_graph()), key=lambda key: key.to_user_string())
-        tags = {"kzw/trigger": "refresh-if-changed", "kzw/datasets": ",".join(sorted(changed))}
+        tags = {TRIGGER_TAG: "refresh-if-changed", "kzw/datasets": ",".join(sorted(changed))}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, asset_selection=selection, tags=tags
-        )
-    elapsed = time.perf_counter() - started
-    counts, failed_blocking = _check_counts(result)
-    failed_steps = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+        job, dagster_run = create_refresh_run(instance, tags, selection)
+        in_run = set(selection) if selection else set(kz_inequality_dbt.keys)
+        dbt_keys = set(kz_inequality_dbt.keys) & in_run
+        dbt_total = len(dbt_keys) + sum(1 for c in kz_inequality_dbt.check_keys if c.asset_key in dbt_keys)
+        say(f"run {dagster_run.run_id} of job {JOB_NAME} ({TRIGGER_TAG}={tags[TRIGGER_TAG]})")
+        progress = Progress(say, dbt_keys, dbt_total)
+        for event in execute(job, dagster_run, instance):
+            progress(event)
+        status = instance.get_run_by_id(dagster_run.run_id).status
+        outcomes = check_outcomes(instance, dagster_run.run_id, check_descriptions(defs))
+    return dagster_run.run_id, status == dg.DagsterRunStatus.SUCCESS, outcomes, progress.failed_steps
 
-    print("\n=== Kazakhstan regional-inequality warehouse: refresh summary ===")
-    print(f"run id          : {result.run_id}  ({'success' if result.success else 'FAILED'})")
-    print(f"source          : {settings.source}")
-    print(
-        f"checks          : {counts['passed']} passed, {counts['warned']} warned, {counts['failed']} failed"
-    )
-    for name in failed_blocking:
-        print(f"  blocking check failed: {name}")
-    for step in failed_steps:
-        print(f"  step failed: {step}")
-    rows = _published_rows(settings.published_db)
-    if rows:
-        print("published rows  :")
-        for name, count in rows:
-            print(f"  {name:<48} {count:>8}")
-    print(f"published to    : {settings.published_db}")
-    print(f"parquet         : {settings.publish_dir / 'current' / 'parquet'}")
-    print(f"build database  : {settings.build_db} (private to the pipeline)")
-    print(f"elapsed         : {elapsed:.1f} s")
-    return 0 if result.success and not failed_blocking else 1
+
+def _summary(settings, run_id: str, success: bool, outcomes: list, failed_steps: list[str]) -> list[str]:
+    passed = sum(o.passed for o in outcomes)
+    warned = [o for o in outcomes if not o.passed and o.severity == "WARN"]
+    failed = [o for o in outcomes if not o.passed and o.severity != "WARN"]
+    lines = [
+        "=== Kazakhstan regional-inequality warehouse: refresh summary ===",
+        f"run id          : {run_id}  ({'success' if success else 'FAILED'})",
+        f"source          : {settings.source}",
+        f"checks          : {passed} passed, {len(warned)} warned, {len(failed)} failed",
+    ]
+    lines += [f"  failed  {o.label}: {o.reason}" for o in failed]
+    lines += [f"  warned  {o.label}: {o.reason}" for o in warned]
+    lines += [f"  step failed: {step}" for step in failed_steps]
+    tables, rows = _published_tables(settings.published_db)
+    lines.append(f"published to    : {settings.published_db} ({tables} tables, {rows:,} rows)")
+    lines.append(f"parquet         : {settings.publish_dir / 'current' / 'parquet'}")
+    report = settings.publish_dir / "report.html"
+    lines.append(f"report          : {report if report.exists() else 'not rendered'}")
+    lines.append(f"build database  : {settings.build_db} (private to the pipeline)")
+    lines.append("run history     : make ui, then Jobs -> refresh_warehouse")
+    return lines
+
+
+def run(changed: list[str] | None = None) -> int:
+    """Refresh everything, or (``changed``) only those datasets' ingestion plus every non-ingestion asset.
+
+    The terminal gets progress lines and the summary; everything else goes to a log file under
+    ``$KZW_HOME/logs/`` (``orchestration.progress``). Exit status 1 when a step or a blocking check failed.
+    """
+    from ingestion.settings import Settings
+    from orchestration.progress import first_line, output_to_file, printer
+
+    started = time.perf_counter()
+    settings = Settings.from_env()
+    log_path = settings.log_dir / time.strftime("refresh-%Y%m%dT%H%M%SZ.log", time.gmtime())
+    print(f"refresh of the warehouse in {settings.home} (source: {settings.source})", flush=True)
+    print(f"debug log: {log_path}", flush=True)
+    ensure_instance(settings.dagster_home)
+    with output_to_file(log_path) as terminal:
+        say = printer(terminal, started)
+        try:
+            run_id, success, outcomes, failed_steps = _execute(settings, changed, say)
+        except Exception as exc:  # the traceback goes to the log; the terminal gets one line
+            traceback.print_exc()
+            say(f"refresh failed before it finished: {type(exc).__name__}: {first_line(str(exc))}")
+            say(f"the traceback is in {log_path}")
+            return 1
+    lines = _summary(settings, run_id, success, outcomes, failed_steps)
+    lines.append(f"debug log       : {log_path}")
+    lines.append(f"elapsed         : {time.perf_counter() - started:.1f} s")
+    print("\n".join(lines), flush=True)
+    failed_blocking = [o for o in outcomes if not o.passed and o.severity != "WARN"]
+    return 0 if success and not failed_blocking else 1
 
 
 def last_seen_releases(build_db: Path) -> dict:

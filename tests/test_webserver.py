@@ -1,12 +1,16 @@
 """The Dagster UI as users see it: a real webserver on a free loopback port, driven over GraphQL.
 
-It reads the asset graph, launches a materialization of one ingestion asset (the real income file
-from the embedded snapshot) and waits for the run to succeed with its two checks recorded.
+It serves a copy of the session's warehouse (built by ``make run``'s command), finds that command's
+run under the job ``refresh_warehouse`` as the UI's Jobs and Overview pages do, reads the asset graph,
+launches a materialization of one ingestion asset (the real income file from the embedded snapshot)
+and waits for the run to succeed with its two checks recorded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -41,11 +45,13 @@ def _plain_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def webserver(tmp_path_factory: pytest.TempPathFactory):
+def webserver(tmp_path_factory: pytest.TempPathFactory, pipeline_run):
     """The UI started exactly as ``make ui`` starts it: ``init-instance``, then ``dagster dev`` (webserver +
-    daemon) on a free loopback port, with KZW_HOME in a temp dir and the venv NOT on PATH."""
+    daemon) on a free loopback port, with the venv NOT on PATH and KZW_HOME a copy of the session's
+    warehouse (its Dagster instance holds the run ``make run``'s command made)."""
     tmp_path = tmp_path_factory.mktemp("ui")
     home = tmp_path / "home"
+    shutil.copytree(pipeline_run.home, home, symlinks=True)
     port = _free_port()
     env = {
         **os.environ,
@@ -81,23 +87,26 @@ def webserver(tmp_path_factory: pytest.TempPathFactory):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/graphql"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(1)
-        assert proc.poll() is None, (tmp_path / "webserver.log").read_text()
-    else:
-        pytest.fail("webserver did not start in 180 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+    try:  # the process group is ended even when the UI never comes up
+        deadline = time.monotonic() + 420
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(1)
+            assert proc.poll() is None, (tmp_path / "webserver.log").read_text()
+        else:
+            pytest.fail("webserver did not start in 420 s")
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the group may be gone already
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
     log.close()
 
 
@@ -125,6 +134,44 @@ def test_the_code_location_loads_without_the_venv_on_path(webserver):
     checks = {c["name"] for n in repo["assetNodes"] for c in n["assetChecksOrError"].get("checks", [])}
     assert {"release_is_well_formed", "release_is_plausible"} <= checks
     assert len(checks) > 20  # the dbt tests, mapped as asset checks of the models they test
+
+
+def test_the_command_line_run_is_a_run_of_the_job_with_its_origin_and_tag(webserver, pipeline_run):
+    """``make run`` made a run the UI lists under Jobs -> refresh_warehouse (the job's runs are selected
+    by job name and code location label, as the Overview timeline groups them), tagged by its trigger."""
+    run_id = pipeline_run.result.run_id
+    runs = _gql(
+        webserver,
+        """{ runsOrError(filter: {pipelineName: "refresh_warehouse",
+                                  tags: [{key: "kzw/trigger", value: "cli"}]}) {
+             ... on Runs { results { runId status tags { key value }
+               repositoryOrigin { repositoryLocationName repositoryName } } } } }""",
+    )["runsOrError"]["results"]
+    (run,) = [r for r in runs if r["runId"] == run_id]
+    assert run["status"] == "SUCCESS"
+    assert {"key": "kzw/trigger", "value": "cli"} in run["tags"]
+    repo = _gql(
+        webserver,
+        "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }",
+    )["repositoriesOrError"]["nodes"][0]
+    assert run["repositoryOrigin"] == {
+        "repositoryLocationName": repo["location"]["name"],
+        "repositoryName": repo["name"],
+    }
+    job = _gql(
+        webserver,
+        """query($s: PipelineSelector!) { pipelineOrError(params: $s) {
+             __typename ... on Pipeline { runs { runId } } } }""",
+        {
+            "s": {
+                "repositoryLocationName": repo["location"]["name"],
+                "repositoryName": repo["name"],
+                "pipelineName": "refresh_warehouse",
+            }
+        },
+    )["pipelineOrError"]
+    assert job["__typename"] == "Pipeline"
+    assert run_id in {r["runId"] for r in job["runs"]}
 
 
 def test_launch_a_materialization_through_graphql_and_see_its_checks(webserver):

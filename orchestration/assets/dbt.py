@@ -35,6 +35,17 @@ class KzwDbtTranslator(DagsterDbtTranslator):
         deps += [dg.AssetDep(dg.AssetKey(["raw", dataset.id])) for dataset in CATALOG]
         return spec.replace_attributes(deps=deps)
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        """dagster-dbt leaves a test's own description out of its check: carry it, so the UI and the
+        run summary say what a warned or failed check is about."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        description = manifest.get("nodes", {}).get(unique_id, {}).get("description")
+        if spec is None or spec.description or not description:
+            return spec
+        return spec._replace(description=description)
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             schema = dbt_resource_props.get("config", {}).get("schema") or "main"

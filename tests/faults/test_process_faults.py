@@ -234,6 +234,7 @@ def running_refresh(pipeline_run, tmp_path_factory) -> Iterator[Running]:
     home = root / "home"
     shutil.copytree(pipeline_run.home, home, symlinks=True)
     (home / "refresh.lock").unlink(missing_ok=True)  # the copy's lock file names the old holder
+    shutil.rmtree(home / "logs", ignore_errors=True)  # the session run's debug log: not this run's
     log = root / "refresh.log"
     proc = start(["-m", "orchestration.cli", "run"], home, log)
     yield Running(home, proc, log, tree_state(home / "published"))
@@ -268,11 +269,16 @@ def test_two_refreshes_started_at_once(running_refresh, monkeypatch):
 
 def test_sigkill_during_the_dbt_build(running_refresh, monkeypatch):
     run = running_refresh
+    logs = run.home / "logs"
     try:
-        wait_for(LogMatch(run.log, r"\d+ of \d+ OK created"), run.proc, run.log, "dbt to have built a model")
+        # The CLI prints progress only; Dagster's DEBUG log and dbt's lines go to $KZW_HOME/logs/.
+        wait_for(lambda: any(logs.glob("refresh-*.log")), run.proc, run.log, "the refresh's debug log")
+        (debug_log,) = logs.glob("refresh-*.log")
+        built = LogMatch(debug_log, r"\d+ of \d+ OK created")
+        wait_for(built, run.proc, run.log, "dbt to have built a model")
     finally:
         kill_group(run.proc)
-    log = run.log.read_text()
+    log = debug_log.read_text()
     assert f"{DBT_STEP} - STEP_START" in log and f"{PUBLISH_STEP} - STEP_START" not in log
     assert tree_state(run.home / "published") == run.published_before
     assert lock_is_free(run.home), "the kernel released the dead run's lock"
