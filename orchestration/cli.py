@@ -6,8 +6,10 @@ check failed or any step failed.
 
 ``python -m orchestration.cli refresh-if-changed``: probe every dataset (``ingestion.probe``: a
 conditional request over HTTP, the sha256 of the file for the snapshot) against the fingerprint of the
-last release ``raw.releases`` holds for it (read-only), and only when one changed run the refresh for
-the changed datasets and everything downstream of ingestion. Otherwise it prints ``no new release`` and
+last release ``raw.releases`` holds for it (read-only), and compare the loaded releases with the ones
+the publication records (``meta.publication.releases_json``); only when a dataset changed, or a loaded
+release is not yet published (a refresh died after ingestion), run the refresh for the changed datasets
+and everything downstream of ingestion. Otherwise it prints ``no new release`` and
 exits 0 without importing Dagster, dbt or Great Expectations (so it is cheap enough for cron).
 """
 
@@ -182,10 +184,23 @@ def refresh_if_changed() -> int:
         if result.changed:
             changed.append(dataset.id)
             print(f"new release: {dataset.id} ({result.how}, {result.known.fingerprint[:12]})")
-    if not changed:
+    stranded = _not_yet_published(settings, exclude=changed)
+    if stranded:
+        print(f"loaded but not yet published: {', '.join(stranded)}")
+    if not changed and not stranded:
         print("no new release" + (f" ({len(failed)} probe(s) failed)" if failed else ""))
         return 1 if failed else 0
+    # Only the changed datasets are ingested again; a stranded release is already in raw, so dbt and
+    # publish (always selected) bring the publication up to it.
     return run(changed)
+
+
+def _not_yet_published(settings, exclude: list[str]) -> list[str]:
+    """Datasets whose loaded release differs from the published one (a refresh died after ingestion)."""
+    from publishing.state import loaded_releases, published_releases, unpublished
+
+    loaded = loaded_releases(settings.build_db)
+    return [d for d in unpublished(loaded, published_releases(settings.published_db)) if d not in exclude]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from publishing.state import loaded_releases_of
+
 #: Schemas of the build database that BI tools see.
 PUBLISHED_SCHEMAS = ("marts",)
 #: Reference tables published beside the marts (schema, table).
@@ -41,6 +43,8 @@ OWN_COMMENTS = {
             "published_at": "When it was published.",
             "duckdb_version": "DuckDB version that wrote it (storage format: see the README).",
             "tables_json": "Published tables and their row counts (JSON).",
+            "releases_json": "Dataset id -> release id (sha256 of the payload) of the loaded release each "
+            "dataset's marts were built from (JSON); compare with raw.releases to know what is published.",
         },
     ),
     ("raw", "releases"): (
@@ -67,6 +71,7 @@ class PublishResult:
     database: Path
     parquet_dir: Path
     tables: dict[str, int] = field(default_factory=dict)
+    releases: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -160,12 +165,13 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
             ).fetchone()[0]
             out = parquet_dir / f"{schema}.{table}.parquet"
             con.execute(f'copy pub."{schema}"."{table}" to {_quote(str(out))} (format parquet)')
+        result.releases = loaded_releases_of(con, schema="build.raw")
         con.execute("create schema if not exists pub.meta")
         con.execute(
             "create table pub.meta.publication as select ?::varchar as version, "
             "?::varchar as run_id, now() as published_at, ?::varchar as duckdb_version, "
-            "?::varchar as tables_json",
-            [version, run_id, duckdb.__version__, json.dumps(result.tables)],
+            "?::varchar as tables_json, ?::varchar as releases_json",
+            [version, run_id, duckdb.__version__, json.dumps(result.tables), json.dumps(result.releases)],
         )
         _copy_comments(con, "meta", "publication", None)
         con.execute("detach pub")
