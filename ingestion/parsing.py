@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from ingestion.catalog import Dataset
+from ingestion.catalog import Dataset, Route
 from ingestion.schema import conform
 
 Parser = Callable[[bytes, "ParseContext"], pd.DataFrame]
@@ -39,8 +39,18 @@ def load_parser(spec: str) -> Parser:
     return getattr(module, func_name)
 
 
-def parse_payload(dataset: Dataset, payload: bytes, release_id: str, file_name: str) -> pd.DataFrame:
-    """Parse one payload into long rows that conform to ``ingestion.schema``."""
+def parse_payload(
+    dataset: Dataset, payload: bytes, release_id: str, file_name: str, route: Route | None = None
+) -> pd.DataFrame:
+    """Parse one payload into long rows that conform to ``ingestion.schema``.
+
+    ``route`` is the live route that brought the bytes: its parser reads them and its ``scale`` brings
+    the values into the dataset's unit before validation, so every route yields the same values.
+    """
+    if route is not None:
+        dataset = replace(dataset, format=route.format, parser=route.parser)
     ctx = ParseContext(dataset=dataset, release_id=release_id, file_name=file_name)
-    frame = load_parser(dataset.parser)(payload, ctx)
-    return conform(frame)
+    frame = conform(load_parser(dataset.parser)(payload, ctx))
+    if route is not None and route.scale != 1.0:
+        frame = frame.assign(value=frame["value"] * route.scale)
+    return frame

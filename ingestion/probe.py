@@ -1,8 +1,9 @@
 """Cheap "is there a new release?" probes for the release sensor.
 
-A probe never lands or parses anything: over HTTP it makes a conditional request with the validators
-remembered from the last probe (``If-None-Match`` / ``If-Modified-Since``) and only hashes a body when
-the server sends one; for the snapshot it hashes the embedded file. The fingerprint it returns is what
+A probe never lands or parses anything: over the file API it makes a conditional request with the
+validators remembered from the last probe (``If-None-Match`` / ``If-Modified-Since``) and only hashes a
+body when the server sends one; Taldau sends no validators, so its answer is hashed every time; for the
+snapshot it hashes the embedded file. The fingerprint it returns is what
 the sensor keeps in its cursor and builds its run key from.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from ingestion.catalog import Dataset
 from ingestion.landing import fingerprint
 from ingestion.settings import Settings
-from ingestion.sources import Conditional, HttpSource, SnapshotSource
+from ingestion.sources import Conditional, HttpSource, RoutedSource, SnapshotSource
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,12 @@ def probe(
     settings: Settings, dataset: Dataset, known: Known | None, http: HttpSource | None = None
 ) -> ProbeResult:
     """Tell whether ``dataset`` has a release other than ``known``. Raises FetchError on failure."""
-    use_http = settings.source == "http" and http is not None and http.url_for(dataset) is not None
+    routed = RoutedSource(http, SnapshotSource(settings.snapshot_dir)) if http is not None else None
+    use_http = settings.source == "http" and routed is not None and routed.url_for(dataset) is not None
     if use_http:
+        # Taldau sends no validators: its answer is fetched whole and compared by sha256 below.
         conditional = Conditional(known.etag, known.last_modified) if known else None
-        payload = http.fetch(dataset, conditional)
+        payload = routed.fetch(dataset, conditional)
         if payload.not_modified and known is not None:
             return ProbeResult(dataset.id, False, known, "304 not modified")
         new = Known(fingerprint(payload.content), payload.etag, payload.last_modified)

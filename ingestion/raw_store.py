@@ -3,6 +3,16 @@
 ``raw.releases`` records every attempt (loaded, unchanged, failed, quarantined) with its reason;
 ``raw.<dataset_id>`` holds one row per release and observation. Staging reads only the latest release
 whose status is ``loaded``, so a quarantined or failed release never reaches the marts.
+
+"The current release" is defined once, here, as two views of the raw schema that both Python
+(:meth:`RawStore.current`, :meth:`RawStore.current_rows`) and dbt (sources ``current_releases`` and
+``current_observations``) read:
+
+- ``raw.current_releases``: per dataset, the latest ``loaded`` release and the latest batch of it. A
+  release served again after a newer one (A, B, A) is appended a second time, so its cells exist in
+  two batches; only the latest batch (``loaded_at``) is current, so no cell is ever counted twice.
+- ``raw.current_observations``: the cells of that batch, every dataset in one long relation (the
+  union of the raw tables present), which the one generic staging model reads.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingestion.catalog import MEASURE_COLUMNS, measure_rows
 from ingestion.schema import OBSERVATION_COLUMNS
 
 _DUCK_TYPES = {"string": "varchar", "Int64": "integer", "Float64": "double"}
@@ -65,12 +76,142 @@ class CurrentRelease:
     fetched_at: datetime
 
 
+#: Every loaded batch: one row per (dataset, release, loaded_at), so a release loaded twice has two.
+#: ``raw.releases`` rows are written in the transaction of their batch, which makes the ledger's
+#: ``fetched_at`` order the batch order.
+CURRENT_RELEASES_VIEW = """
+create or replace view raw.current_releases as
+with
+
+loaded as (
+
+    select
+        dataset_id,
+        release_id,
+        fetched_at,
+        row_number() over (
+            partition by dataset_id order by fetched_at desc, release_id desc
+        ) as recency
+    from raw.releases
+    where status = 'loaded'
+
+),
+
+batches as (
+
+    select
+        dataset_id,
+        release_id,
+        max(loaded_at) as loaded_at
+    from raw.observations
+    group by dataset_id, release_id
+
+)
+
+select
+    loaded.dataset_id,
+    loaded.release_id,
+    loaded.fetched_at,
+    batches.loaded_at
+from loaded
+left join batches
+    on
+        loaded.dataset_id = batches.dataset_id
+        and loaded.release_id = batches.release_id
+where loaded.recency = 1
+"""
+
+CURRENT_OBSERVATIONS_VIEW = """
+create or replace view raw.current_observations as
+select
+    observations.*,
+    current_releases.fetched_at as release_fetched_at
+from raw.observations as observations
+inner join raw.current_releases as current_releases
+    on
+        observations.dataset_id = current_releases.dataset_id
+        and observations.release_id = current_releases.release_id
+        and observations.loaded_at = current_releases.loaded_at
+"""
+
+
 def observations_ddl(dataset_id: str) -> str:
     columns = ",\n    ".join(f"{name} {_DUCK_TYPES[dtype]}" for name, dtype in OBSERVATION_COLUMNS.items())
     return (
         f'create table if not exists raw."{dataset_id}" (\n    {columns},\n'
         "    loaded_at timestamp not null\n)"
     )
+
+
+def _observation_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The raw tables holding observation rows: every base table of the raw schema with the contract's
+    columns (so a dataset added to the catalog joins the long relation by loading, with no list)."""
+    required = [*OBSERVATION_COLUMNS, "loaded_at"]
+    rows = con.execute(
+        """
+        select table_name from information_schema.columns
+        where table_schema = 'raw' and table_name in (
+            select table_name from information_schema.tables
+            where table_schema = 'raw' and table_type = 'BASE TABLE'
+        )
+        group by table_name
+        having count(*) filter (where column_name in (select unnest(?))) = ?
+        order by table_name
+        """,
+        [required, len(required)],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def observations_view(tables: list[str]) -> str:
+    """``raw.observations``: every observation table in one long relation (typed even when empty)."""
+    columns = ", ".join(
+        f"cast(null as {_DUCK_TYPES[dtype]}) as {name}" for name, dtype in OBSERVATION_COLUMNS.items()
+    )
+    empty = f"select {columns}, cast(null as timestamp) as loaded_at where false"
+    names = [*OBSERVATION_COLUMNS, "loaded_at"]
+    selects = [empty] + [f'select {", ".join(names)} from raw."{table}"' for table in tables]
+    return "create or replace view raw.observations as\n" + "\nunion all\n".join(selects)
+
+
+MEASURE_CATALOG_DDL = """
+create or replace table raw.measure_catalog (
+    ordinal integer, measure varchar, dataset_id varchar, series varchar, raw_unit varchar,
+    value_offset double, unit varchar, aggregation varchar, weight_measure varchar, description varchar
+)
+"""
+
+
+def write_measure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """``raw.measure_catalog``: the catalog's measures as data (ingestion.catalog.measure_rows), so dbt
+    derives the wide facts' columns and the additive / rate lists from the catalog, not from Jinja."""
+    rows = measure_rows()
+    current = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'measure_catalog'"
+    ).fetchone()[0]
+    if (
+        current
+        and con.execute(
+            f"select {', '.join(MEASURE_COLUMNS)} from raw.measure_catalog order by ordinal"
+        ).fetchall()
+        == rows
+    ):
+        return
+    con.execute(MEASURE_CATALOG_DDL)
+    if rows:
+        con.executemany(
+            f"insert into raw.measure_catalog values ({', '.join('?' * len(MEASURE_COLUMNS))})", rows
+        )
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the long relation and the current-release views over the raw tables present, and
+    the measure catalog."""
+    write_measure_catalog(con)
+    con.execute(observations_view(_observation_tables(con)))
+    con.execute(CURRENT_RELEASES_VIEW)
+    con.execute(CURRENT_OBSERVATIONS_VIEW)
 
 
 class RawStore:
@@ -86,6 +227,7 @@ class RawStore:
         try:
             con.execute("create schema if not exists raw")
             con.execute(RELEASES_DDL)
+            refresh_views(con)
             yield con
         finally:
             con.close()
@@ -95,28 +237,34 @@ class RawStore:
         with self.connect() as con:
             for dataset_id in dataset_ids:
                 con.execute(observations_ddl(dataset_id))
+            refresh_views(con)
 
     def current(self, dataset_id: str) -> CurrentRelease | None:
         with self.connect() as con:
             row = con.execute(
                 """
-                select release_id, etag, last_modified, fetched_at from raw.releases
-                where dataset_id = ? and status = 'loaded'
-                order by fetched_at desc limit 1
+                select releases.release_id, releases.etag, releases.last_modified, releases.fetched_at
+                from raw.current_releases as current_releases
+                inner join raw.releases as releases
+                    on
+                        current_releases.dataset_id = releases.dataset_id
+                        and current_releases.release_id = releases.release_id
+                        and current_releases.fetched_at = releases.fetched_at
+                where current_releases.dataset_id = ? and releases.status = 'loaded'
                 """,
                 [dataset_id],
             ).fetchone()
         return CurrentRelease(*row) if row else None
 
     def current_rows(self, dataset_id: str) -> pd.DataFrame | None:
-        current = self.current(dataset_id)
-        if current is None:
+        """The cells of the current release (``raw.current_observations``), the rows dbt stages."""
+        if self.current(dataset_id) is None:
             return None
+        columns = ", ".join(OBSERVATION_COLUMNS)
         with self.connect() as con:
-            con.execute(observations_ddl(dataset_id))
             return con.execute(
-                f'select * exclude (loaded_at) from raw."{dataset_id}" where release_id = ?',
-                [current.release_id],
+                f"select {columns} from raw.current_observations where dataset_id = ?",
+                [dataset_id],
             ).df()
 
     def record(self, record: ReleaseRecord) -> None:
@@ -135,6 +283,7 @@ class RawStore:
                 con.execute(f'insert into raw."{record.dataset_id}" by name select * from incoming_rows')
                 con.unregister("incoming_rows")
                 self._insert_record(con, record)
+                refresh_views(con)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from ingestion.catalog import Dataset
+from ingestion.catalog import Dataset, Route
 from ingestion.errors import IngestionError, ParseError
 from ingestion.landing import land
 from ingestion.parsing import parse_payload
@@ -119,7 +119,7 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
         )
         return Unchanged(dataset, release_id, payload.url)
     try:
-        frame = _parse(dataset, payload.content, release_id, landed_path.name)
+        frame = _parse(dataset, payload.content, release_id, landed_path.name, payload.route)
     except IngestionError as exc:
         store.record(
             ReleaseRecord(
@@ -139,11 +139,13 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
     return Candidate(dataset, payload, release_id, landed_path, frame, store.current_rows(dataset.id))
 
 
-def _parse(dataset: Dataset, content: bytes, release_id: str, file_name: str) -> pd.DataFrame:
+def _parse(
+    dataset: Dataset, content: bytes, release_id: str, file_name: str, route: Route | None = None
+) -> pd.DataFrame:
     """``parse_payload``; a parser library choking on hostile bytes (zlib, XML, xlrd errors) is a
     ``ParseError`` naming the dataset too, so it is recorded like any other unreadable release."""
     try:
-        return parse_payload(dataset, content, release_id, file_name)
+        return parse_payload(dataset, content, release_id, file_name, route)
     except IngestionError:
         raise
     except Exception as crash:

@@ -37,6 +37,8 @@ class Settings:
     home: Path
     source: str = "snapshot"
     base_url: str = "https://stat.gov.kz"
+    #: Taldau (``KZW_TALDAU_URL``): the index tree API; a loopback server in tests
+    taldau_base_url: str = "https://taldau.stat.gov.kz"
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
@@ -83,6 +85,7 @@ class Settings:
             home=home,
             source=os.environ.get("KZW_SOURCE", "snapshot"),
             base_url=os.environ.get("KZW_BASE_URL", "https://stat.gov.kz").rstrip("/"),
+            taldau_base_url=os.environ.get("KZW_TALDAU_URL", "https://taldau.stat.gov.kz").rstrip("/"),
             allowed_hosts=_env_list("KZW_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS),
             connect_timeout_s=float(os.environ.get("KZW_CONNECT_TIMEOUT_S", "5")),
             read_timeout_s=float(os.environ.get("KZW_READ_TIMEOUT_S", "30")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol
@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ingestion.catalog import Dataset
+from ingestion.catalog import TALDAU_TREE, Dataset, Route, taldau_tree_form
 from ingestion.errors import FetchError
 from ingestion.settings import Settings
 
@@ -63,11 +63,13 @@ class Payload:
     dataset_id: str
     content: bytes
     url: str
-    source: str  # "snapshot" | "http"
+    source: str  # "snapshot" | "http" | "taldau"
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
     not_modified: bool = False
+    #: the live route that served it (None: the snapshot or an operator-mapped URL in the dataset's layout)
+    route: Route | None = None
 
 
 class Source(Protocol):
@@ -155,10 +157,25 @@ class HttpSource:
         url = self.url_for(dataset)
         if url is None:
             raise FetchError(dataset.id, "(none)", "no live URL is known for this dataset")
+        mapped = dataset.id in self.url_overrides  # an operator's URL, read in the dataset's own layout
+        route = None if mapped or dataset.bns_element is None else dataset.routes[0]
+        payload = self.fetch_url(dataset, url, conditional)
+        return replace(payload, route=route)
+
+    def fetch_url(
+        self,
+        dataset: Dataset,
+        url: str,
+        conditional: Conditional | None = None,
+        form: dict[str, str] | None = None,
+        fmt: str | None = None,
+    ) -> Payload:
+        """GET ``url`` (or POST ``form`` to it) with retries, checked hops, the size cap and the content
+        checks for ``fmt`` (default: the dataset's own format)."""
         last_error = "no attempt made"
         for attempt in range(self.settings.max_retries + 1):
             try:
-                return self._fetch_once(dataset, url, conditional)
+                return self._fetch_once(dataset, url, conditional, form, fmt or dataset.format)
             except _Retryable as exc:
                 last_error = exc.reason
                 if attempt == self.settings.max_retries:
@@ -173,7 +190,14 @@ class HttpSource:
             f"{last_error} (gave up after {self.settings.max_retries + 1} attempts)",
         )
 
-    def _fetch_once(self, dataset: Dataset, url: str, conditional: Conditional | None) -> Payload:
+    def _fetch_once(
+        self,
+        dataset: Dataset,
+        url: str,
+        conditional: Conditional | None,
+        form: dict[str, str] | None,
+        fmt: str,
+    ) -> Payload:
         headers = {}
         if conditional and conditional.etag:
             headers["If-None-Match"] = conditional.etag
@@ -187,8 +211,10 @@ class HttpSource:
                 raise FetchError(dataset.id, url, f"redirect loop at {current}")
             seen.add(current)
             try:
-                response = self.session.get(
+                response = self.session.request(
+                    "POST" if form is not None else "GET",
                     current,
+                    data=form,
                     headers=headers,
                     allow_redirects=False,
                     stream=True,
@@ -207,6 +233,7 @@ class HttpSource:
                             f"HTTP {response.status_code} redirect without a Location header",
                         )
                     current = urljoin(current, location)
+                    form = None  # a redirected POST is fetched with GET, as browsers do
                     continue
                 if response.status_code == 304:
                     return Payload(
@@ -227,7 +254,7 @@ class HttpSource:
                     raise FetchError(dataset.id, current, f"HTTP {response.status_code}")
                 content = self._read_capped(dataset, current, response)
                 content_type = response.headers.get("Content-Type")
-                self._check_content(dataset, current, content, content_type)
+                self._check_content(dataset, current, content, content_type, fmt)
                 return Payload(
                     dataset.id,
                     content,
@@ -264,15 +291,15 @@ class HttpSource:
             raise _Retryable(f"truncated body: {total} of {declared} bytes")
         return b"".join(chunks)
 
-    def _check_content(self, dataset: Dataset, url: str, content: bytes, content_type: str | None) -> None:
+    def _check_content(
+        self, dataset: Dataset, url: str, content: bytes, content_type: str | None, fmt: str
+    ) -> None:
         if not content:
             raise FetchError(dataset.id, url, "empty body")
         head = content[:512].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
             raise FetchError(dataset.id, url, "HTML page instead of data (an error page?)", content=content)
-        kind = {"bns_csv": "csv", "long_csv": "csv", "bns_json": "json", "taldau_tree": "json"}.get(
-            dataset.format, dataset.format
-        )
+        kind = {"bns_csv": "csv", "long_csv": "csv", "bns_json": "json", "taldau_tree": "json"}.get(fmt, fmt)
         allowed = DATA_CONTENT_TYPES.get(kind)
         if content_type and allowed:
             mime = content_type.split(";")[0].strip().lower()
@@ -280,7 +307,7 @@ class HttpSource:
                 raise FetchError(
                     dataset.id,
                     url,
-                    f"unexpected content type {mime!r} for a {dataset.format} release",
+                    f"unexpected content type {mime!r} for a {fmt} release",
                     content=content,
                 )
 
@@ -305,17 +332,83 @@ def load_url_overrides() -> dict[str, str]:
     return dict(data)
 
 
-class RoutedSource:
-    """HTTP for every dataset with a live URL; the snapshot for the rest (the payload says which)."""
+class TaldauSource:
+    """Taldau's ``NewIndex/GetIndexTreeData`` (POST form) over the same guarded transport.
 
-    def __init__(self, http: HttpSource, snapshot: SnapshotSource) -> None:
+    Taldau sends no ETag: the answer is fetched whole and the release is told apart by its sha256 (the
+    landing step does that). A 500 after the retries, an empty list or anything but a JSON list of
+    nodes is a ``FetchError`` naming the dataset, the index and the URL; the caller records it.
+    """
+
+    def __init__(self, http: HttpSource, base_url: str) -> None:
         self.http = http
-        self.snapshot = snapshot
+        self.base_url = base_url.rstrip("/")
+
+    def url_for(self, dataset: Dataset) -> str | None:
+        if dataset.taldau_index is None or not dataset.taldau_complete:
+            return None
+        return self.base_url + TALDAU_TREE.format(lang="ru")
 
     def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
-        if self.http.url_for(dataset) is None:
-            return self.snapshot.fetch(dataset, conditional)
-        return self.http.fetch(dataset, conditional)
+        url = self.url_for(dataset)
+        if url is None:
+            raise FetchError(dataset.id, "(none)", "no Taldau index is known for this dataset")
+        route = dataset.taldau_route
+        form = taldau_tree_form(route.ref, route.period_id or 7)
+        try:
+            payload = self.http.fetch_url(dataset, url, None, form=form, fmt=route.format)
+        except FetchError as exc:
+            raise FetchError(
+                dataset.id, exc.url, f"Taldau index {route.ref}: {exc.cause}", content=exc.content
+            ) from exc
+        _check_tree(dataset, route, url, payload.content)
+        return replace(payload, source="taldau", route=route, etag=None, last_modified=None)
+
+
+def _check_tree(dataset: Dataset, route: Route, url: str, content: bytes) -> None:
+    """An answer that is not a non-empty JSON list is what Taldau sends for wrong parameters."""
+    try:
+        nodes = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FetchError(
+            dataset.id, url, f"Taldau index {route.ref}: answer is not JSON ({exc})", content=content
+        ) from exc
+    if not isinstance(nodes, list):
+        raise FetchError(
+            dataset.id,
+            url,
+            f"Taldau index {route.ref}: answer is a JSON {type(nodes).__name__}, not a list of nodes",
+            content=content,
+        )
+    if not nodes:
+        raise FetchError(
+            dataset.id,
+            url,
+            f"Taldau index {route.ref}: empty answer (wrong period or dictionary for this index?)",
+            content=content,
+        )
+
+
+class RoutedSource:
+    """Each dataset from its first live route: an operator-mapped URL, the file API element, then
+    Taldau; the snapshot only for a dataset with none (the payload says which route served it)."""
+
+    def __init__(
+        self, http: HttpSource, snapshot: SnapshotSource, taldau: TaldauSource | None = None
+    ) -> None:
+        self.http = http
+        self.snapshot = snapshot
+        self.taldau = taldau or TaldauSource(http, http.settings.taldau_base_url)
+
+    def url_for(self, dataset: Dataset) -> str | None:
+        return self.http.url_for(dataset) or self.taldau.url_for(dataset)
+
+    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+        if self.http.url_for(dataset) is not None:
+            return self.http.fetch(dataset, conditional)
+        if self.taldau.url_for(dataset) is not None:
+            return self.taldau.fetch(dataset, conditional)
+        return self.snapshot.fetch(dataset, conditional)
 
 
 def source_for(settings: Settings) -> Source:

@@ -39,7 +39,10 @@ SPARK_BUILD_ARGS: tuple[str, ...] = ("build", "--resource-type", "seed", "--reso
 
 
 def export_raw_parquet(build_db: Path, out_dir: Path) -> list[str]:
-    """Write every table of the raw schema of ``build_db`` to ``out_dir/<table>.parquet``.
+    """Write every table and view of the raw schema of ``build_db`` to ``out_dir/<table>.parquet``.
+
+    The views (``current_releases``, ``current_observations``: the one definition of the current
+    release, ingestion/raw_store.py) are written as their rows, so Spark reads the same cells.
 
     The build file is opened read-only, so this never blocks a reader and never changes the build.
     Returns the exported table names.
@@ -50,7 +53,7 @@ def export_raw_parquet(build_db: Path, out_dir: Path) -> list[str]:
             name
             for (name,) in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                "where table_schema = ? and table_type in ('BASE TABLE', 'VIEW') order by table_name",
                 [RAW_SCHEMA],
             ).fetchall()
         ]

@@ -52,6 +52,11 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     return con.execute(sql, params or []).fetchall()
 
 
+POPULATION_STAGED = (
+    "select count(*), sum(value) from staging.stg_bns__observations where dataset_id = 'population'"
+)
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     result = con.execute(sql, params or []).fetchone()
     return None if result is None else result[0]
@@ -61,9 +66,9 @@ def raw_cell(con, dataset: str, region: str, year: int, series: str = "total") -
     """The annual value of one published cell in the current release (staging)."""
     return scalar(
         con,
-        f"select value from staging.stg_bns__{dataset} "
-        "where is_annual and region_code = ? and year = ? and series = ?",
-        [region, year, series],
+        "select value from staging.stg_bns__observations "
+        "where dataset_id = ? and is_annual and region_code = ? and year = ? and series = ?",
+        [dataset, region, year, series],
     )
 
 
@@ -170,8 +175,8 @@ def test_grp_keeps_south_kazakhstan_not_its_back_estimated_successors(con):
         r[0]
         for r in rows(
             con,
-            "select distinct region_code from staging.stg_bns__grp_nominal "
-            "where is_annual and year = 2015 and value is not null",
+            "select distinct region_code from staging.stg_bns__observations "
+            "where dataset_id = 'grp_nominal' and is_annual and year = 2015 and value is not null",
         )
     }
     assert {"KZ-YKO", "KZ-61", "KZ-79"} <= listed  # the trap is in the file
@@ -402,7 +407,7 @@ def test_staging_reads_only_the_latest_loaded_release(warehouse, tmp_path):
         first_batch = c.execute(
             "select min(loaded_at) from raw.population where release_id = ?", [release_id]
         ).fetchone()[0]
-        before = c.execute("select count(*), sum(value) from staging.stg_bns__population").fetchone()
+        before = c.execute(POPULATION_STAGED).fetchone()
         later = fetched_at + timedelta(hours=1)
 
         def add_release(new_id: str, status: str, at: datetime, factor: float | None) -> None:
@@ -422,17 +427,17 @@ def test_staging_reads_only_the_latest_loaded_release(warehouse, tmp_path):
         # a quarantined and a failed release, newer than the current one, never reach staging
         add_release("q" * 64, "quarantined", later, 2.0)
         add_release(None, "failed", later + timedelta(minutes=1), None)
-        assert c.execute("select count(*), sum(value) from staging.stg_bns__population").fetchone() == before
+        assert c.execute(POPULATION_STAGED).fetchone() == before
         # the same release loaded again appends a second batch: still counted once
         add_release(release_id, "loaded", later + timedelta(minutes=2), 1.0)
-        assert c.execute("select count(*), sum(value) from staging.stg_bns__population").fetchone() == before
+        assert c.execute(POPULATION_STAGED).fetchone() == before
         # a newer loaded release replaces it entirely
         add_release("n" * 64, "loaded", later + timedelta(minutes=3), 3.0)
-        count, total = c.execute("select count(*), sum(value) from staging.stg_bns__population").fetchone()
+        count, total = c.execute(POPULATION_STAGED).fetchone()
         assert count == before[0] and total == pytest.approx(3 * before[1])
-        assert c.execute("select distinct release_id from staging.stg_bns__population").fetchall() == [
-            ("n" * 64,)
-        ]
+        assert c.execute(
+            "select distinct release_id from staging.stg_bns__observations where dataset_id = 'population'"
+        ).fetchall() == [("n" * 64,)]
 
 
 # --- geography seeds -----------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 {{ config(severity='warn') }}
 -- Warn (not fail) about measure-years where the national row is published but some unit of the year's
 -- map has no value, so assert_regions_sum_to_national cannot compare them (e.g. a part not published).
-{%- set additive = ['grp_mln_kzt', 'mining_gva_mln_kzt', 'population_jan1', 'population_avg',
-                    'labour_force_thousand', 'employed_thousand', 'unemployed_thousand', 'physicians'] %}
+{%- set additive = additive_measures() %}
 with
 
 regional as (

@@ -1,7 +1,8 @@
 -- Re-aggregation loses nothing: for every year and additive measure, the stable units sum to the same
 -- total as the as-published units whenever both are complete.
-{%- set additive = ['grp_mln_kzt', 'mining_gva_mln_kzt', 'population_jan1', 'population_avg',
-                    'labour_force_thousand', 'employed_thousand', 'unemployed_thousand', 'physicians'] %}
+-- depends_on: {{ ref('fct_region_year') }}, {{ ref('fct_region_year_comparable') }}
+-- (the refs sit in a loop over the additive measures, which are read from raw.measure_catalog at run time)
+{%- set additive = additive_measures() %}
 with
 
 totals as (

@@ -3,8 +3,7 @@
 -- dropped) sum to the published national row within rounding (var kzw_national_sum_tolerance, relative).
 -- Only measure-years where every unit of the year's map has a value are compared; incomplete ones are
 -- reported by assert_additive_measures_complete.
-{%- set additive = ['grp_mln_kzt', 'mining_gva_mln_kzt', 'population_jan1', 'population_avg',
-                    'labour_force_thousand', 'employed_thousand', 'unemployed_thousand', 'physicians'] %}
+{%- set additive = additive_measures() %}
 with
 
 regional as (

@@ -9,9 +9,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ingestion.catalog import CATALOG
 from orchestration.project import dbt_project, settings
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+#: Views the ingestion keeps over every raw table (ingestion/raw_store.py): a model reading them
+#: depends on every dataset's ingestion asset instead, so lineage runs unbroken from each release.
+RAW_VIEW_KEYS = {dg.AssetKey(["raw", "current_observations"]), dg.AssetKey(["raw", "current_releases"])}
 
 
 class KzwDbtTranslator(DagsterDbtTranslator):
@@ -25,6 +29,14 @@ class KzwDbtTranslator(DagsterDbtTranslator):
             if part in LAYER_GROUPS:
                 return LAYER_GROUPS[part]
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if not any(dep.asset_key in RAW_VIEW_KEYS for dep in spec.deps):
+            return spec
+        deps = [dep for dep in spec.deps if dep.asset_key not in RAW_VIEW_KEYS]
+        deps += [dg.AssetDep(dg.AssetKey(["raw", dataset.id])) for dataset in CATALOG]
+        return spec.replace_attributes(deps=deps)
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):

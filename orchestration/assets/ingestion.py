@@ -105,6 +105,7 @@ def build_ingestion_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 "status": status,
                 "release_id": outcome.release_id,
                 "source": outcome.payload.source,
+                "route": _route_label(outcome.payload.route),
                 "source_url": outcome.payload.url,
                 "landed_path": str(outcome.landed_path),
                 "row_count": dg.MetadataValue.int(len(outcome.frame)),
@@ -132,3 +133,8 @@ def build_ingestion_asset(dataset: Dataset) -> dg.AssetsDefinition:
 
 
 ingestion_assets = [build_ingestion_asset(dataset) for dataset in CATALOG]
+
+
+def _route_label(route) -> str:
+    """Which live route served the release (``taldau_tree 702972``), or the dataset's own layout."""
+    return f"{route.kind} {route.ref}" if route is not None else "dataset layout (snapshot or mapped URL)"

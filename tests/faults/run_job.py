@@ -1,6 +1,6 @@
 """Run the ``refresh_warehouse`` job on some of its assets, through the real Dagster wiring.
 
-    python -m tests.faults.run_job published/kz_inequality [staging/stg_bns__income_annual ...]
+    python -m tests.faults.run_job published/kz_inequality [staging/stg_bns__observations ...]
 
 The process-fault tests rerun the pipeline with it after a crash (in-process, :func:`run`). A subset
 keeps them fast: the full job (``python -m orchestration.cli run``) rebuilds the whole dbt project,

@@ -278,7 +278,7 @@ def test_sigkill_during_the_dbt_build(running_refresh, monkeypatch):
     assert lock_is_free(run.home), "the kernel released the dead run's lock"
 
     point_at(monkeypatch, run.home)
-    rerun = run_job(["staging/stg_bns__income_annual", "published/kz_inequality"])
+    rerun = run_job(["staging/stg_bns__observations", "published/kz_inequality"])
     assert rerun.success, run_messages(rerun)[-3000:]
     version = assert_whole_version(run.home / "published")
     assert version not in str(run.published_before)

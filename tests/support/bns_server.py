@@ -4,6 +4,10 @@
 which answers the bytes with an ``ETag`` and ``Last-Modified`` and honours ``If-None-Match`` with
 ``304`` — the behaviour the pipeline relies on to tell a new release from the one already loaded.
 Tests can swap a route's content (a new release) or install a fault handler for any path.
+
+Taldau: ``POST /ru/NewIndex/GetIndexTreeData`` with the form of the real request answers the JSON
+set for ``(p_index_id, p_period_id)`` with no ETag (as Taldau), and 500 for any other pair (as
+Taldau does for wrong parameters).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+TALDAU_TREE_PATH = "/ru/NewIndex/GetIndexTreeData"
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -41,6 +48,8 @@ class BnsServer:
     routes: dict[str, Route] = field(default_factory=dict)
     faults: dict[str, Fault] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
+    taldau: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    forms: list[dict[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -51,6 +60,9 @@ class BnsServer:
 
     def set(self, path: str, content: bytes, ext: str, last_modified: float | None = None) -> None:
         self.routes[path] = Route(content, ext, last_modified or 1_700_000_000.0)
+
+    def set_taldau(self, index_id: int, period_id: int, body: bytes) -> None:
+        self.taldau[(str(index_id), str(period_id))] = body
 
     def start(self) -> BnsServer:
         server = self
@@ -80,6 +92,29 @@ class BnsServer:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def do_POST(self) -> None:
+                server.hits.append(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {
+                    k: v[0]
+                    for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()
+                }
+                server.forms.append(form)
+                fault = server.faults.get(self.path)
+                if fault is not None and fault(self):
+                    return
+                body = server.taldau.get((form.get("p_index_id", ""), form.get("p_period_id", "")))
+                if self.path != TALDAU_TREE_PATH or body is None:
+                    self.send_response(500 if self.path == TALDAU_TREE_PATH else 404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def _serve(self, route: Route) -> None:
                 if self.headers.get("If-None-Match") == route.etag:

@@ -2,32 +2,22 @@
 -- double-counting traps fixed and the geography version of every measure-year detected.
 -- noqa: disable=LT02
 -- (LT02 off: sqlfluff's jinja templater misplaces indents around jinja call blocks and macro-only jinja.)
-{%- set datasets = [
-    'grp_nominal', 'grp_volume_index', 'gva_by_section', 'population', 'population_average',
-    'grp_per_capita', 'income_annual', 'wages_nominal', 'poverty_share', 'labour_force',
-    'employed', 'unemployed', 'unemployment_rate', 'life_expectancy', 'physicians',
-] %}
 with
 
 staged as (
 
-    {% for dataset in datasets -%}
-        select
-            dataset_id,
-            release_id,
-            series,
-            region_code,
-            region_label,
-            year,
-            value,
-            unit,
-            source_location
-        from {{ ref('stg_bns__' ~ dataset) }}
-        where is_annual and value is not null
-        {% if not loop.last %}
-            union all
-        {% endif -%}
-    {% endfor %}
+    select
+        dataset_id,
+        release_id,
+        series,
+        region_code,
+        region_label,
+        year,
+        value,
+        unit,
+        source_location
+    from {{ ref('stg_bns__observations') }}
+    where is_annual and value is not null
 
 ),
 

@@ -1,20 +1,12 @@
-{#-
-    The staging body shared by the 16 stg_bns__<dataset> models: the cells of the current release of one
-    dataset (macros/current_release.sql), one row per published cell, with trimmed labels, typed
-    columns and is_annual. One macro, so a fix to the cleaning reaches every dataset at once.
--#}
-{% macro stg_bns_observations(dataset_id) -%}
+-- The cells of the current release of every catalog dataset, one row per published cell, with
+-- trimmed labels, typed columns and is_annual. One generic model over the long relation
+-- raw.current_observations (ingestion/raw_store.py: "the current release", defined once and read by the
+-- Python ingestion too), so a dataset added to the catalog is staged with no new model or YAML.
 with
 
 source as (
 
-    select * from {{ source('raw', dataset_id) }}
-
-),
-
-current_release as (
-
-    {{ current_release(dataset_id) }}
+    select * from {{ source('raw', 'current_observations') }}
 
 ),
 
@@ -23,7 +15,7 @@ renamed as (
     select
         source.dataset_id,
         source.release_id,
-        current_release.fetched_at as release_fetched_at,
+        source.release_fetched_at,
         source.loaded_at,
         source.source_file,
         source.location as source_location,
@@ -39,10 +31,6 @@ renamed as (
         source.value_flag,
         source.unit
     from source
-    inner join current_release
-        on
-            source.release_id = current_release.release_id
-            and source.loaded_at = current_release.loaded_at
 
 ),
 
@@ -72,4 +60,3 @@ cleaned as (
 )
 
 select * from cleaned
-{%- endmacro %}
