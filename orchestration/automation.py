@@ -119,8 +119,10 @@ def _stranded_request(context: dg.SensorEvaluationContext, current) -> dg.RunReq
         return None
     last = context.instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
     context.log.info(f"loaded but not yet published: {', '.join(stranded)}")
+    key = run_key_for({d: loaded[d] for d in stranded}) + (last[0].run_id if last else "")
+    reason = "loaded but not yet published: " + ",".join(stranded)
     return dg.RunRequest(
-        run_key="stranded-" + run_key_for({d: loaded[d] for d in stranded}) + (last[0].run_id if last else ""),
+        run_key="stranded-" + key,
         asset_selection=DOWNSTREAM_KEYS,
-        tags={"kzw/trigger": "release_sensor", "kzw/reason": "loaded but not yet published: " + ",".join(stranded)},
+        tags={"kzw/trigger": "release_sensor", "kzw/reason": reason},
     )

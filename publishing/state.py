@@ -14,13 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-#: The current loaded release of every dataset: the latest attempt with status 'loaded' (what staging reads).
-LOADED_RELEASES_SQL = """
-select dataset_id, release_id from {schema}.releases
-where status = 'loaded' and release_id is not null
-qualify row_number() over (partition by dataset_id order by fetched_at desc) = 1
-order by dataset_id
-"""
+#: The current loaded release of every dataset, as staging reads it: ``raw.current_releases``
+#: (ingestion.raw_store, the one definition Python and dbt share).
+LOADED_RELEASES_SQL = "select dataset_id, release_id from {schema}.current_releases order by dataset_id"
 
 
 def loaded_releases_of(con: duckdb.DuckDBPyConnection, schema: str = "raw") -> dict[str, str]:

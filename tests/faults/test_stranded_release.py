@@ -40,7 +40,7 @@ def _revise_first_value(value: str) -> str:
     return digits[:-1] + ("1" if last != "1" else "2")
 
 
-def test_a_release_stranded_by_kills_in_dbt_and_in_publish_is_published_next(warehouse, tmp_path, monkeypatch):
+def test_a_release_stranded_by_kills_in_dbt_and_publish_is_published_next(warehouse, tmp_path, monkeypatch):
     snapshot = tmp_path / "snapshot"
     shutil.copytree(SNAPSHOT_DIR, snapshot)
     revised = dmg.edit_csv_field(
