@@ -499,9 +499,22 @@ def expected_convergence(
 # loading a built warehouse
 
 
+INEQUALITY_MARTS = (
+    "mart_inequality",
+    "mart_inequality_decomposition",
+    "mart_national_level",
+    "mart_spatial_autocorrelation",
+    "mart_convergence",
+)
+
+
 def load_marts(
-    db_path: Path, input_relation: str | None = None, adjacency_relation: str | None = None
+    db_path: Path,
+    input_relation: str | None = None,
+    adjacency_relation: str | None = None,
+    marts: tuple[str, ...] = INEQUALITY_MARTS,
 ) -> dict[str, pd.DataFrame]:
+    """The marts' input, the adjacency seed and each mart of `marts`, as data frames."""
     with duckdb.connect(str(db_path), read_only=True) as con:
         input_relation = input_relation or find_relation(con, "int_indicators__long")
         adjacency_relation = adjacency_relation or find_relation(con, "region_adjacency")
@@ -509,13 +522,7 @@ def load_marts(
             "input": con.execute(f"select * from {input_relation}").df(),
             "adjacency": con.execute(f"select * from {adjacency_relation}").df(),
         }
-        for mart in (
-            "mart_inequality",
-            "mart_inequality_decomposition",
-            "mart_national_level",
-            "mart_spatial_autocorrelation",
-            "mart_convergence",
-        ):
+        for mart in marts:
             frames[mart] = con.execute(f"select * from {find_relation(con, mart)}").df()
     frames["input"]["year"] = frames["input"]["year"].astype(int)
     return frames

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from ingestion.catalog import CATALOG
-from ingestion.settings import SNAPSHOT_DIR
+from ingestion.settings import REPO_ROOT, SNAPSHOT_DIR
 from tests.conftest import point_at, run_refresh
 from tests.support.bns_server import BnsServer
 
@@ -55,6 +55,18 @@ def test_full_refresh_publishes_facts_from_every_dataset(pipeline_run):
         con.close()
     parquet = pipeline_run.home / "published" / "current" / "parquet"
     assert (parquet / "marts.fct_region_year.parquet").stat().st_size > 0
+
+
+def test_every_singular_dbt_test_is_an_asset_check_of_the_asset_it_guards(pipeline_run):
+    """The cross-model guarantees (dbt_project/tests/*.sql) are asset checks, not observations: each
+    has an evaluation in the run, on the asset its ``meta.dagster.ref`` names."""
+    singular = {path.stem for path in (REPO_ROOT / "dbt_project" / "tests").glob("*.sql")}
+    evaluated = {
+        e.check_name: e.asset_key.to_user_string() for e in pipeline_run.result.get_asset_check_evaluations()
+    }
+    assert singular <= set(evaluated), sorted(singular - set(evaluated))
+    assert evaluated["assert_regions_sum_to_national"] == "marts/fct_region_year"
+    assert evaluated["assert_adjacency_symmetric"] == "reference/region_adjacency"
 
 
 @pytest.fixture

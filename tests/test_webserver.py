@@ -7,6 +7,7 @@ from the embedded snapshot) and waits for the run to succeed with its two checks
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,14 +18,6 @@ import pytest
 import requests
 
 from ingestion.settings import REPO_ROOT
-
-INSTANCE = """\
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: DefaultRunCoordinator
-telemetry:
-  enabled: false
-"""
 
 
 def _free_port() -> int:
@@ -41,34 +34,51 @@ def _gql(url: str, query: str, variables: dict | None = None) -> dict:
     return body["data"]
 
 
-@pytest.fixture
-def webserver(tmp_path: Path):
-    dagster_home = tmp_path / "dagster"
-    dagster_home.mkdir()
-    (dagster_home / "dagster.yaml").write_text(INSTANCE, encoding="utf-8")
+def _plain_path() -> str:
+    """PATH as a new user's shell has it: without the project's .venv/bin."""
+    venv_bin = str(Path(sys.executable).parent)
+    return os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != venv_bin)
+
+
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory: pytest.TempPathFactory):
+    """The UI started exactly as ``make ui`` starts it: ``init-instance``, then ``dagster dev`` (webserver +
+    daemon) on a free loopback port, with KZW_HOME in a temp dir and the venv NOT on PATH."""
+    tmp_path = tmp_path_factory.mktemp("ui")
+    home = tmp_path / "home"
     port = _free_port()
     env = {
         **os.environ,
-        "DAGSTER_HOME": str(dagster_home),
-        "KZW_HOME": str(tmp_path / "home"),
-        "KZW_BUILD_DB": str(tmp_path / "home" / "build" / "warehouse.duckdb"),
+        "PATH": _plain_path(),
+        "KZW_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "KZW_BUILD_DB": str(home / "build" / "warehouse.duckdb"),
         "KZW_SOURCE": "snapshot",
     }
+    venv_bin = Path(sys.executable).parent
+    subprocess.run(
+        [str(venv_bin / "python"), "-m", "orchestration.cli", "init-instance"],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+    )
     log = open(tmp_path / "webserver.log", "wb")  # noqa: SIM115 - closed in teardown
     proc = subprocess.Popen(
         [
-            str(Path(sys.executable).with_name("dagster-webserver")),
+            str(venv_bin / "dagster"),
+            "dev",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
             "--workspace",
-            str(REPO_ROOT / "workspace.yaml"),
+            "workspace.yaml",
         ],
         cwd=REPO_ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/graphql"
     deadline = time.monotonic() + 180
@@ -82,9 +92,39 @@ def webserver(tmp_path: Path):
     else:
         pytest.fail("webserver did not start in 180 s")
     yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
     log.close()
+
+
+LOCATION = """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
+  locationOrLoadError { __typename ... on PythonError { message }
+    ... on RepositoryLocation { repositories { jobs { name } sensors { name } schedules { name }
+      assetNodes { assetKey { path } groupName
+        assetChecksOrError { ... on AssetChecks { checks { name } } } } } } } } } } }"""
+
+
+def test_the_code_location_loads_without_the_venv_on_path(webserver):
+    entries = _gql(webserver, LOCATION)["workspaceOrError"]["locationEntries"]
+    assert len(entries) == 1
+    location = entries[0]["locationOrLoadError"]
+    assert location["__typename"] == "RepositoryLocation", location.get("message")
+    assert entries[0]["loadStatus"] == "LOADED"
+    (repo,) = location["repositories"]
+    assert "refresh_warehouse" in {job["name"] for job in repo["jobs"]}
+    assert {s["name"] for s in repo["sensors"]} == {"bns_release_sensor"}
+    assert {s["name"] for s in repo["schedules"]} == {"weekly_safety_net_refresh"}
+    groups = {n["groupName"] for n in repo["assetNodes"]}
+    assert {"ingestion", "reference", "staging", "intermediate", "marts", "published"} <= groups
+    keys = {"/".join(n["assetKey"]["path"]) for n in repo["assetNodes"]}
+    assert {"raw/income_annual", "published/kz_inequality", "published/report"} <= keys
+    checks = {c["name"] for n in repo["assetNodes"] for c in n["assetChecksOrError"].get("checks", [])}
+    assert {"release_is_well_formed", "release_is_plausible"} <= checks
+    assert len(checks) > 20  # the dbt tests, mapped as asset checks of the models they test
 
 
 def test_launch_a_materialization_through_graphql_and_see_its_checks(webserver):

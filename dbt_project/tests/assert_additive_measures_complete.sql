@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_region_year'}}}) }}
 -- Warn (not fail) about measure-years where the national row is published but some unit of the year's
 -- map has no value, so assert_regions_sum_to_national cannot compare them (e.g. a part not published).
 {%- set additive = additive_measures() %}

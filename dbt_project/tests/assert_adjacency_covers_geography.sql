@@ -1,3 +1,5 @@
+-- An asset check of region_adjacency in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'region_adjacency'}}}) }}
 -- The adjacency of every geo_version uses exactly the units of that geography (int_region__composition)
 -- and every unit has at least one neighbour (Kazakhstan has no islands).
 with

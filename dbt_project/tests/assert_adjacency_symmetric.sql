@@ -1,3 +1,5 @@
+-- An asset check of region_adjacency in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'region_adjacency'}}}) }}
 -- region_adjacency is stored symmetric: (a, b) is in W if and only if (b, a) is, in every geo_version.
 select
     adjacency.region_a,

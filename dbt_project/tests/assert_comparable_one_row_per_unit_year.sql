@@ -1,3 +1,5 @@
+-- An asset check of fct_region_year_comparable in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_region_year_comparable'}}}) }}
 -- The comparable geography has exactly one row per stable unit (the 16 comparable_region_codes of the
 -- pre-2018 map) and year, for every year of the as-published facts.
 with

@@ -1,3 +1,5 @@
+-- An asset check of fct_region_year_comparable in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_region_year_comparable'}}}) }}
 -- Re-aggregation loses nothing: for every year and additive measure, the stable units sum to the same
 -- total as the as-published units whenever both are complete.
 -- depends_on: {{ ref('fct_region_year') }}, {{ ref('fct_region_year_comparable') }}

@@ -1,3 +1,5 @@
+-- An asset check of fct_region_year in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_region_year'}}}) }}
 -- No growth rate is computed across a boundary change: every non-NULL growth value of the facts has a
 -- row for the previous year with the same territory (territory_key). Also, the comparable units never
 -- change territory.

@@ -1,3 +1,5 @@
+-- An asset check of int_observations__annual in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'int_observations__annual'}}}) }}
 -- In every measure-year the units used (after dropping successors listed beside South Kazakhstan) form
 -- a partition: no 2022 unit is covered by two published units. Guards the double-counting trap.
 with

@@ -1,3 +1,5 @@
+-- An asset check of fct_region_year in Dagster (the asset it guards).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_region_year'}}}) }}
 -- For every year and additive measure, the regions of the as-published map (split years handled: the
 -- units of the year's map, finer publications re-aggregated, successors listed beside South Kazakhstan
 -- dropped) sum to the published national row within rounding (var kzw_national_sum_tolerance, relative).

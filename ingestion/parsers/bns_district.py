@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 SHEET = "02"
 #: Column (0-based) -> series, checked against the header words below.
 MEASURES = {1: "total", 2: "men", 3: "women", 4: "urban", 5: "urban_men", 6: "urban_women", 7: "rural"}
-_HEADER_WORDS = {1: "все население", 2: "мужчины", 3: "женщины", 4: "городское население", 7: "сельское население"}
+_HEADER_WORDS = {
+    1: "все население",
+    2: "мужчины",
+    3: "женщины",
+    4: "городское население",
+    7: "сельское население",
+}
 _CITY_ADMIN_SUFFIX = "қ.ә."
 _DISTRICT_SUFFIX = "ауданы"
 _CITY_SUFFIX = "қаласы"
@@ -54,7 +60,8 @@ def _check_header(rows: list[list[object]], ctx: ParseContext) -> int:
             header = " ".join(clean_text(c).casefold() for rr in rows[:r] for c in rr if isinstance(c, str))
             for col, word in _HEADER_WORDS.items():
                 if word not in header:
-                    raise fail(ctx, f"sheet {SHEET!r} rows 1-{r}", f"header lacks {word!r} (column {col + 1})")
+                    where = f"sheet {SHEET!r} rows 1-{r}"
+                    raise fail(ctx, where, f"header lacks {word!r} (column {col + 1})")
             return r
     raise fail(ctx, f"sheet {SHEET!r}", f"no row labelled {_NATIONAL_LABEL!r} in the first 20 rows")
 
@@ -105,7 +112,8 @@ def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFr
         elif text.endswith(_DISTRICT_SUFFIX):
             kind, district, is_centre = "district", label, False
         else:
-            raise fail(ctx, where, f"label {text!r} is neither a city administration (қ.ә.) nor a district (ауданы)")
+            message = f"label {text!r} is neither a city administration (қ.ә.) nor a district (ауданы)"
+            raise fail(ctx, where, message)
         for col, series in MEASURES.items():
             cell_where = sheet.where(r, col)
             try:
@@ -114,7 +122,8 @@ def parse_population_by_district(payload: bytes, ctx: ParseContext) -> pd.DataFr
                 raise fail(ctx, cell_where, str(exc)) from None
             key = (series, region_code, text if kind != "region" else "")
             if key in seen:
-                raise fail(ctx, cell_where, f"duplicate unit {text!r} in {region_code} (first at {seen[key]})")
+                message = f"duplicate unit {text!r} in {region_code} (first at {seen[key]})"
+                raise fail(ctx, cell_where, message)
             seen[key] = cell_where
             if len(rows) >= MAX_OBSERVATIONS:
                 raise fail(ctx, cell_where, f"more than {MAX_OBSERVATIONS} observations")

@@ -1,16 +1,13 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, with dbt tests as checks."""
 
-import shutil
-import sys
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ingestion.catalog import CATALOG
-from orchestration.project import dbt_project, settings
+from orchestration.project import DBT_EXECUTABLE, dbt_project, settings
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 #: Views the ingestion keeps over every raw table (ingestion/raw_store.py): a model reading them
@@ -62,6 +59,4 @@ def kz_inequality_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource) ->
     yield from dbt.cli(["build"], context=context).stream()
 
 
-# dbt is installed in the same environment as Dagster; use it whether or not that is on PATH.
-DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

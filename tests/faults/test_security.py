@@ -152,7 +152,9 @@ def _python_files(*packages: str) -> list[Path]:
 
 def test_tls_verification_is_never_switched_off_in_the_code():
     sources = REPO_ROOT / "ingestion" / "sources.py"
-    gets = [c for c in _calls(sources) if isinstance(c.func, ast.Attribute) and c.func.attr == "get"]
+    gets = [
+        c for c in _calls(sources) if isinstance(c.func, ast.Attribute) and c.func.attr in ("get", "request")
+    ]
     verify = [k.value for c in gets for k in c.keywords if k.arg == "verify"]
     assert verify and all(isinstance(v, ast.Constant) and v.value is True for v in verify)
     assert "self.session.trust_env = False" in sources.read_text()  # no proxy/CA bundle from the env
@@ -237,6 +239,15 @@ INTERPOLATED = {
     ("ingestion/raw_store.py", "RELEASES_DDL"): "constant DDL",
     ("ingestion/raw_store.py", "observations_ddl(dataset_id)"): "DDL from the catalog id and schema contract",
     ("ingestion/raw_store.py", "observations_ddl(record.dataset_id)"): "same",
+    ("ingestion/raw_store.py", "MEASURE_CATALOG_DDL"): "constant DDL",
+    ("ingestion/raw_store.py", "CURRENT_RELEASES_VIEW"): "constant view definition",
+    ("ingestion/raw_store.py", "CURRENT_OBSERVATIONS_VIEW"): "constant view definition",
+    ("ingestion/raw_store.py", "observations_view(_observation_tables(con))"): (
+        "union of raw tables listed by information_schema, double-quoted identifiers"
+    ),
+    ("ingestion/raw_store.py", "', '.join(MEASURE_COLUMNS)"): "constant column list (ingestion/catalog.py)",
+    ("ingestion/raw_store.py", "', '.join('?' * len(MEASURE_COLUMNS))"): "? placeholders, one per column",
+    ("ingestion/raw_store.py", "columns"): "constant column list (OBSERVATION_COLUMNS)",
     ("publishing/publish.py", "schema"): "schema of a dbt model / PUBLISHED_EXTRA, double-quoted",
     ("publishing/publish.py", "table"): "name of a dbt model / PUBLISHED_EXTRA, double-quoted",
     ("publishing/publish.py", "target"): 'pub."schema"."table" built from the two above',
