@@ -19,6 +19,7 @@ from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import published_marts
 from orchestration.assets.report import published_report
 from orchestration.project import settings
+from orchestration.recovery import fail_dead_runs
 
 REFRESH_JOB = "refresh_warehouse"
 _DEFAULT_ON = os.environ.get("KZW_AUTOMATION", "off").lower() in ("1", "on", "true", "yes")
@@ -46,6 +47,8 @@ def run_key_for(changed: dict[str, str]) -> str:
 )
 def bns_release_sensor(context: dg.SensorEvaluationContext):
     current = settings()
+    for line in fail_dead_runs(context.instance):  # a dead STARTED run would hold the queue forever
+        context.log.warning(line)
     cursor = json.loads(context.cursor) if context.cursor else {}
     http = HttpSource(current) if current.source == "http" else None
     next_cursor = dict(cursor)

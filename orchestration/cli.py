@@ -31,6 +31,14 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+run_monitoring:
+  # Runs launched by the daemon (UI, sensor, schedule) that exceed this are failed, not left running;
+  # runs whose process died are failed at once by orchestration.recovery (the default launcher has no
+  # health check Dagster could use).
+  enabled: true
+  start_timeout_seconds: 600
+  max_runtime_seconds: 7200
+  poll_interval_seconds: 60
 telemetry:
   enabled: false
 """
@@ -79,14 +87,17 @@ def _published_rows(database: Path) -> list[tuple[str, int]]:
 def run(changed: list[str] | None = None) -> int:
     """Refresh everything, or (``changed``) only those datasets' ingestion plus every non-ingestion asset."""
     from ingestion.settings import Settings
+    from orchestration import refusals
 
     settings = Settings.from_env()
+    recovered = refusals.preflight(settings, changed if changed is not None else _all_datasets())
     ensure_instance(settings.dagster_home)
     started = time.perf_counter()
 
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.recovery import fail_dead_runs
 
     job = defs.resolve_job_def("refresh_warehouse")
     selection, tags = None, None
@@ -98,6 +109,9 @@ def run(changed: list[str] | None = None) -> int:
         selection = sorted(wanted.resolve(defs.resolve_asset_graph()), key=lambda key: key.to_user_string())
         tags = {"kzw/trigger": "refresh-if-changed", "kzw/datasets": ",".join(sorted(changed))}
     with dg.DagsterInstance.get() as instance:
+        recovered += fail_dead_runs(instance)
+        for line in recovered:
+            print(f"recovered: {line}")
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, asset_selection=selection, tags=tags
         )
@@ -160,13 +174,13 @@ def refresh_if_changed() -> int:
     from ingestion.errors import IngestionError
     from ingestion.probe import probe
     from ingestion.settings import Settings
+    from orchestration.refusals import build_db_refusal
 
     settings = Settings.from_env()
     try:
         known = last_seen_releases(settings.build_db)
     except duckdb.IOException as exc:
-        print(f"build database busy (a refresh is running?), nothing probed: {exc}")
-        return 75  # EX_TEMPFAIL: try again later
+        raise build_db_refusal(settings, exc, datasets=[]) from exc  # nothing probed yet
     http = None
     if settings.source == "http":
         from ingestion.sources import HttpSource
@@ -203,6 +217,27 @@ def _not_yet_published(settings, exclude: list[str]) -> list[str]:
     return [d for d in unpublished(loaded, published_releases(settings.published_db)) if d not in exclude]
 
 
+def _all_datasets() -> list[str]:
+    from ingestion.catalog import CATALOG
+
+    return [dataset.id for dataset in CATALOG]
+
+
+def init_instance() -> int:
+    """Create the instance (``make ui`` runs this first) and fail the runs whose process died."""
+    from ingestion.settings import Settings
+
+    ensure_instance(Settings.from_env().dagster_home)
+    import dagster as dg
+
+    from orchestration.recovery import fail_dead_runs
+
+    with dg.DagsterInstance.get() as instance:
+        for line in fail_dead_runs(instance):
+            print(f"recovered: {line}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,15 +248,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.add_parser("init-instance", help="create the Dagster instance directory")
     args = parser.parse_args(argv)
-    if args.command == "run":
-        return run()
-    if args.command == "refresh-if-changed":
-        return refresh_if_changed()
-    if args.command == "init-instance":
-        from ingestion.settings import Settings
+    from orchestration.refusals import guard
 
-        ensure_instance(Settings.from_env().dagster_home)
-        return 0
+    if args.command == "run":
+        return guard(run)
+    if args.command == "refresh-if-changed":
+        return guard(refresh_if_changed)
+    if args.command == "init-instance":
+        return guard(init_instance)
     return 2
 
 

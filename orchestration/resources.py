@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 from pydantic import PrivateAttr
 
 from ingestion.lock import RefreshLock, WarehouseBusy
+from orchestration import recovery
 from orchestration.project import settings
 
 
@@ -13,17 +16,28 @@ class WarehouseLock(dg.ConfigurableResource):
     """Holds the warehouse's refresh lock for the whole run (in-process executor: one process).
 
     A second refresh started while one runs fails at once with a message naming the holder; runs
-    launched from the UI or the sensor are additionally queued one at a time by the run queue.
+    launched from the UI or the sensor are additionally queued one at a time by the run queue. Once it
+    holds the lock the run claims its process in its tags (``orchestration.recovery``), marks failed
+    the runs whose process died, and removes their debris: nothing else can be writing then.
     """
 
     _lock: RefreshLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._lock = RefreshLock(settings().lock_path)
+        current = settings()
+        self._lock = RefreshLock(current.lock_path)
         try:
-            self._lock.acquire()
+            self._lock.acquire(run_id=context.run_id)
         except WarehouseBusy as exc:
             raise dg.Failure(description=str(exc)) from exc
+        if self._lock.dead_holder:
+            context.log.warning(f"the previous lock holder died holding it ({self._lock.dead_holder})")
+        if context.instance is not None and context.run_id:
+            recovery.claim_run(context.instance, context.run_id, os.getpid())
+            for line in recovery.fail_dead_runs(context.instance, exclude=context.run_id):
+                context.log.warning(line)
+        for line in recovery.clean_debris(current.publish_dir, current.build_db):
+            context.log.warning(line)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:

@@ -255,6 +255,9 @@ INTERPOLATED = {
     ("publishing/cross_engine.py", "RAW_SCHEMA"): "constant 'raw'",
     ("publishing/cross_engine.py", "table"): "raw table listed by information_schema, double-quoted",
     ("publishing/cross_engine.py", "target"): "Parquet path under a caller's directory, single-quoted",
+    ("publishing/state.py", "LOADED_RELEASES_SQL.format(schema=schema)"): (
+        "constant query; schema is 'raw' or 'build.raw' (the publish step's attached build database)"
+    ),
     ("orchestration/cli.py", "s"): "schema listed by duckdb_tables() of the published file, double-quoted",
     ("orchestration/cli.py", "t"): "table listed by duckdb_tables() of the published file, double-quoted",
 }
