@@ -127,6 +127,9 @@ def run(changed: list[str] | None = None) -> int:
     )
     for name in failed_blocking:
         print(f"  blocking check failed: {name}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity and evaluation.severity.value == "WARN":
+            print(f"  warned: {evaluation.check_name}: {evaluation.description or ''}".rstrip(": "))
     for step in failed_steps:
         print(f"  step failed: {step}")
     rows = _published_rows(settings.published_db)
@@ -238,6 +241,25 @@ def init_instance() -> int:
     return 0
 
 
+def verify_command() -> int:
+    """``verify``: landing, raw and publication checked against each other (``publishing.verify``)."""
+    from ingestion.settings import Settings
+    from orchestration.refusals import build_db_refusal
+    from publishing.verify import verify
+
+    settings = Settings.from_env()
+    try:
+        found = verify(settings)
+    except duckdb.IOException as exc:
+        raise build_db_refusal(settings, exc, datasets=[]) from exc
+    for note in found.notes:
+        print(f"note   : {note}")
+    for problem in found.problems:
+        print(f"DIFFERS: {problem}")
+    print("verify: OK" if found.ok else f"verify: {len(found.problems)} difference(s)")
+    return 0 if found.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -247,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         help="probe every dataset; refresh only the changed ones (+ downstream), else exit 0 at once",
     )
     sub.add_parser("init-instance", help="create the Dagster instance directory")
+    sub.add_parser(
+        "verify", help="check landed files, the raw layer and the publication; exit 1 on a difference"
+    )
     args = parser.parse_args(argv)
     from orchestration.refusals import guard
 
@@ -256,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         return guard(refresh_if_changed)
     if args.command == "init-instance":
         return guard(init_instance)
+    if args.command == "verify":
+        return guard(verify_command)
     return 2
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from publishing.state import loaded_releases_of
+from publishing import revisions
+from publishing.state import loaded_releases_of, published_releases
 
 #: Schemas of the build database that BI tools see.
 PUBLISHED_SCHEMAS = ("marts",)
@@ -47,6 +48,7 @@ OWN_COMMENTS = {
             "dataset's marts were built from (JSON); compare with raw.releases to know what is published.",
         },
     ),
+    ("meta", "revisions"): revisions.COMMENTS,
     ("raw", "releases"): (
         "Every release the pipeline fetched, one row per fetch attempt: dataset, fingerprint, status and "
         "where its bytes are kept.",
@@ -72,6 +74,8 @@ class PublishResult:
     parquet_dir: Path
     tables: dict[str, int] = field(default_factory=dict)
     releases: dict[str, str] = field(default_factory=dict)
+    #: change kind ('added', 'revised', 'retracted') -> values, against the previous publication
+    revisions: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -126,10 +130,11 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     versions = publish_dir / "versions"
     versions.mkdir(exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    previous = published_releases(publish_dir / "kz_inequality.duckdb")
     staging = Path(tempfile.mkdtemp(dir=versions, prefix=f".{version}-"))
     final = versions / version
     try:
-        result = _write_version(build_db, staging, version, run_id)
+        result = _write_version(build_db, staging, version, run_id, previous)
         os.replace(staging, final)
         _fsync_dir(versions)
         _swap(publish_dir, final)
@@ -147,7 +152,9 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     return result
 
 
-def _write_version(build_db: Path, target: Path, version: str, run_id: str | None) -> PublishResult:
+def _write_version(
+    build_db: Path, target: Path, version: str, run_id: str | None, previous: dict[str, str] | None
+) -> PublishResult:
     database = target / "kz_inequality.duckdb"
     parquet_dir = target / "parquet"
     parquet_dir.mkdir()
@@ -174,6 +181,8 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
             [version, run_id, duckdb.__version__, json.dumps(result.tables), json.dumps(result.releases)],
         )
         _copy_comments(con, "meta", "publication", None)
+        result.revisions = revisions.write_revisions(con, version, previous, result.releases)
+        _copy_comments(con, "meta", "revisions", None)
         con.execute("detach pub")
         con.execute("detach build")
     finally:

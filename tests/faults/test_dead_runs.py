@@ -9,15 +9,13 @@ kernel freed the refresh lock, and the next holder learns who died holding it.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import dagster as dg
 
 from ingestion.lock import RefreshLock
-from ingestion.settings import REPO_ROOT
 from orchestration.recovery import IN_PROGRESS, PID_TAG
-from tests.faults.test_process_faults import kill_group, run_env, start, wait_for
+from tests.faults.test_process_faults import kill_group, start, wait_for
+from tests.faults.test_refusals import cli
 
 
 def _runs(home, statuses=None) -> list[dg.DagsterRun]:
@@ -47,14 +45,7 @@ def test_a_sigkilled_run_is_marked_failed_and_frees_the_lock(tmp_path, monkeypat
     [run] = _runs(home)
     assert run.status == dg.DagsterRunStatus.STARTED and run.tags[PID_TAG] == str(proc.pid)
 
-    done = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "init-instance"],
-        cwd=REPO_ROOT,
-        env=run_env(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = cli(home, "init-instance")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"recovered: run {run.run_id} (refresh_warehouse) marked failed" in done.stdout, done.stdout
     assert f"pid {proc.pid}" in done.stdout

@@ -92,6 +92,8 @@ def test_a_release_stranded_by_kills_in_dbt_and_publish_is_published_next(wareho
         kill_group(killed)
     assert assert_whole_version(warehouse.published) == old_version
     assert published_releases(settings.published_db) == old
+    staging = [d for d in versions.iterdir() if d.name.startswith(".")]
+    assert staging, "the killed publish left its hidden staging directory"
 
     # 3. The next refresh-if-changed: nothing new at the source, but the loaded release gets published.
     point_at(monkeypatch, warehouse.home, snapshot_dir=str(snapshot))
@@ -107,3 +109,9 @@ def test_a_release_stranded_by_kills_in_dbt_and_publish_is_published_next(wareho
     new = published_releases(settings.published_db)
     assert new == loaded_releases(settings.build_db) and new[INCOME.id] != old[INCOME.id]
     assert assert_whole_version(warehouse.published) != old_version
+    # ... after cleaning what the kills left: the dead lock holder named, the staging debris removed.
+    assert f"recovered: the previous refresh died holding the lock (pid {proc.pid} " in text
+    assert f"marked failed: its process (pid {proc.pid} on " in text, "the killed run is failed, not STARTED"
+    for path in staging:
+        assert f"recovered: removed debris of an interrupted run: {path}" in text and not path.exists()
+    assert not [d for d in versions.iterdir() if d.name.startswith(".")]
