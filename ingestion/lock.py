@@ -47,6 +47,7 @@ class RefreshLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._previous = ""
         #: The holder text of a previous holder that died holding the lock (None: it was released).
         self.dead_holder: str | None = None
 
@@ -67,22 +68,24 @@ class RefreshLock:
             ) from None
         previous = os.pread(fd, 300, 0).decode("utf-8", "replace").strip()
         self.dead_holder = previous if previous and not previous.startswith(RELEASED) else None
+        self._previous = previous
         os.ftruncate(fd, 0)
         run = f" run {run_id}" if run_id else ""
         os.pwrite(fd, f"pid {os.getpid()}{run} since {time.strftime('%Y-%m-%dT%H:%M:%S')}".encode(), 0)
         self._fd = fd
 
-    def release(self) -> None:
-        if self._fd is not None:
-            os.ftruncate(self._fd, 0)
-            os.pwrite(
-                self._fd,
-                f"{RELEASED} by pid {os.getpid()} at {time.strftime('%Y-%m-%dT%H:%M:%S')}".encode(),
-                0,
-            )
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+    def release(self, restore_previous: bool = False) -> None:
+        """Give the lock back; ``restore_previous``: it was a mere look, so keep what the file said
+        (e.g. the name of a dead holder, for the next real holder to report)."""
+        if self._fd is None:
+            return
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        text = self._previous if restore_previous else f"{RELEASED} by pid {os.getpid()} at {stamp}"
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, text.encode(), 0)
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
 
     def __enter__(self) -> RefreshLock:
         self.acquire()

@@ -122,8 +122,8 @@ class Settings:
             connect_timeout_s=_env_number("KZW_CONNECT_TIMEOUT_S", "5", float, 0.1, 600),
             read_timeout_s=_env_number("KZW_READ_TIMEOUT_S", "30", float, 0.1, 3600),
             # at least one attempt: 0 retries still sends the request once
-            max_retries=_env_number("KZW_MAX_RETRIES", "3", int, 0, 20),
+            max_retries=int(_env_number("KZW_MAX_RETRIES", "3", int, 0, 20)),
             backoff_s=_env_number("KZW_BACKOFF_S", "0.5", float, 0, 300),
-            max_bytes=_env_number("KZW_MAX_BYTES", str(50 * 1024 * 1024), int, 1024, 2**34),
+            max_bytes=int(_env_number("KZW_MAX_BYTES", str(50 * 1024 * 1024), int, 1024, 2**34)),
             snapshot_dir=Path(os.environ.get("KZW_SNAPSHOT_DIR", SNAPSHOT_DIR)).resolve(),
         )

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.lock import RefreshLock, WarehouseBusy, holder_pid, pid_alive
+from ingestion.lock import RefreshLock, WarehouseBusy
 from ingestion.settings import SettingError, Settings
 
 LOCK_HELD = 75  # EX_TEMPFAIL: another refresh runs; try again later
@@ -64,18 +64,24 @@ def build_db_holder(exc: duckdb.IOException) -> str | None:
     return f"pid {match.group(2)} ({match.group(1)})" if match else None
 
 
-def build_db_refusal(settings: Settings, exc: duckdb.IOException, datasets: list[str]) -> Refusal:
-    """The build database cannot be opened: by a refresh (lock held) or by some other process."""
+def build_db_refusal(
+    settings: Settings, exc: duckdb.IOException, datasets: list[str], lock_held_by_us: bool = False
+) -> Refusal:
+    """The build database cannot be opened: by a refresh (it holds the lock; the file itself may be
+    held by its dbt child) or by some other process (a BI tool, a shell)."""
+    if not lock_held_by_us:
+        lock = RefreshLock(settings.lock_path)
+        try:
+            lock.acquire()
+        except WarehouseBusy as busy:
+            return Refusal(
+                LOCK_HELD,
+                str(busy).split("; lock file")[0] + f"; it holds the build database {settings.build_db}",
+                "wait for it to finish (Dagster UI: Runs), then run again",
+                datasets,
+            )
+        lock.release(restore_previous=True)
     holder = build_db_holder(exc) or "another process"
-    lock_text = settings.lock_path.read_text(errors="replace").strip() if settings.lock_path.exists() else ""
-    pid = holder_pid(lock_text)
-    if pid is not None and pid_alive(pid) and f"pid {pid} " in f"{holder} ":
-        return Refusal(
-            LOCK_HELD,
-            f"a refresh is running ({lock_text}) and holds the build database {settings.build_db}",
-            "wait for it to finish (Dagster UI: Runs), then run again",
-            datasets,
-        )
     return Refusal(
         BUILD_DB_HELD,
         f"the build database {settings.build_db} is held by {holder}, which is not a refresh",
@@ -126,7 +132,9 @@ def take_lock_briefly(settings: Settings, datasets: list[str]) -> RefreshLock:
 
 
 def check_build_db(settings: Settings, datasets: list[str]) -> None:
-    """Open the build database read-write for a moment: refuse when another process holds it."""
+    """Open the build database read-write for a moment: refuse when another process holds it.
+
+    Call it holding the refresh lock: whoever holds the file then is not a refresh."""
     if not settings.build_db.exists():
         return
     try:
@@ -134,7 +142,7 @@ def check_build_db(settings: Settings, datasets: list[str]) -> None:
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
-        raise build_db_refusal(settings, exc, datasets) from exc
+        raise build_db_refusal(settings, exc, datasets, lock_held_by_us=True) from exc
 
 
 def log_path(settings: Settings | None) -> Path:
@@ -191,7 +199,7 @@ def guard(command: Callable[[], int]) -> int:
 def _report(settings: Settings | None, refusal: Refusal, details: str) -> int:
     log: Path | None = log_path(settings)
     try:
-        with open(log, "a", encoding="utf-8") as handle:
+        with open(log_path(settings), "a", encoding="utf-8") as handle:
             handle.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} exit {refusal.code}\n{details}")
     except OSError:
         log = None

@@ -30,14 +30,15 @@ class WarehouseLock(dg.ConfigurableResource):
             self._lock.acquire(run_id=context.run_id)
         except WarehouseBusy as exc:
             raise dg.Failure(description=str(exc)) from exc
-        if self._lock.dead_holder:
-            context.log.warning(f"the previous lock holder died holding it ({self._lock.dead_holder})")
+        recovered = [f"the previous lock holder died holding it ({self._lock.dead_holder})"]
+        recovered = recovered if self._lock.dead_holder else []
         if context.instance is not None and context.run_id:
             recovery.claim_run(context.instance, context.run_id, os.getpid())
-            for line in recovery.fail_dead_runs(context.instance, exclude=context.run_id):
+            recovered += recovery.fail_dead_runs(context.instance, exclude=context.run_id)
+        recovered += recovery.clean_debris(current.publish_dir, current.build_db)
+        for line in recovered:
+            if context.log is not None:
                 context.log.warning(line)
-        for line in recovery.clean_debris(current.publish_dir, current.build_db):
-            context.log.warning(line)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:

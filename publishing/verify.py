@@ -39,6 +39,14 @@ class Findings:
         return not self.problems
 
 
+def _row(cursor: duckdb.DuckDBPyConnection) -> tuple:
+    """The one row a query returns (a count, the publication row)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -107,14 +115,18 @@ def check_raw_rebuild(con: duckdb.DuckDBPyConnection, out: Findings) -> None:
         con.execute(f"create or replace table scratch.rebuilt as select {columns} from parsed")
         con.unregister("parsed")
         current = f'select {columns} from raw."{dataset_id}" where release_id = ? and loaded_at = ?'
-        missing = con.execute(
-            f"select count(*) from (select * from scratch.rebuilt except all {current})",
-            [release_id, loaded_at],
-        ).fetchone()[0]
-        extra = con.execute(
-            f"select count(*) from ({current} except all select * from scratch.rebuilt)",
-            [release_id, loaded_at],
-        ).fetchone()[0]
+        missing = _row(
+            con.execute(
+                f"select count(*) from (select * from scratch.rebuilt except all {current})",
+                [release_id, loaded_at],
+            )
+        )[0]
+        extra = _row(
+            con.execute(
+                f"select count(*) from ({current} except all select * from scratch.rebuilt)",
+                [release_id, loaded_at],
+            )
+        )[0]
         if missing or extra:
             out.problems.append(
                 f"raw differs from its landed file: {label}: {missing} row(s) of the file missing from raw, "
@@ -141,9 +153,9 @@ def check_publication(settings: Settings, out: Findings) -> None:
         out.problems.append(f"published: {db} does not open: {exc}")
         return
     try:
-        version, tables_json, releases_json = con.execute(
-            "select version, tables_json, releases_json from meta.publication"
-        ).fetchone()
+        version, tables_json, releases_json = _row(
+            con.execute("select version, tables_json, releases_json from meta.publication")
+        )
         tables = json.loads(tables_json)
         if version != version_dir.name:
             out.problems.append(
@@ -161,12 +173,12 @@ def check_publication(settings: Settings, out: Findings) -> None:
         for name, rows in sorted(tables.items()):
             schema, table = name.split(".", 1)
             if name in present:
-                actual = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                actual = _row(con.execute(f'select count(*) from "{schema}"."{table}"'))[0]
                 if actual != rows:
                     out.problems.append(f"published: {name} has {actual} rows, meta.publication says {rows}")
             parquet = version_dir / "parquet" / f"{name}.parquet"
             try:
-                actual = con.execute("select count(*) from read_parquet(?)", [str(parquet)]).fetchone()[0]
+                actual = _row(con.execute("select count(*) from read_parquet(?)", [str(parquet)]))[0]
             except duckdb.Error as exc:
                 out.problems.append(
                     f"published: Parquet {parquet.name} unreadable: {str(exc).splitlines()[0]}"

@@ -120,7 +120,7 @@ def _check_zip(payload: bytes, ctx: ParseContext) -> bool:
 
 def _defused_cause(exc: BaseException) -> BaseException | None:
     """The defusedxml refusal (entity expansion, external entity, DTD) behind openpyxl's error."""
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         if type(seen).__module__.startswith("defusedxml"):
             return seen

@@ -132,3 +132,20 @@ def test_a_setting_out_of_range(tmp_path, value, phrase):
         done = cli(home, command, KZW_MAX_RETRIES=value)
         assert_refused(done, refusals.BAD_SETTING, phrase)
     assert not (home / "build").exists(), "nothing was attempted"
+
+
+def test_the_build_database_held_by_a_running_refresh_is_not_blamed_on_another_program(tmp_path):
+    # A refresh holds the lock, and the build file is held (by its dbt child, here this process).
+    home = tmp_path / "home"
+    build_db = home / "build" / "warehouse.duckdb"
+    RawStore(build_db).ensure_tables([])
+    lock = RefreshLock(home / "refresh.lock")
+    lock.acquire(run_id="the-running-refresh")
+    holder = duckdb.connect(str(build_db))
+    try:
+        done = cli(home, "refresh-if-changed")
+    finally:
+        holder.close()
+        lock.release()
+    assert_refused(done, refusals.LOCK_HELD, "pid", "run the-running-refresh", "holds the build database")
+    assert "not a refresh" not in done.stderr
