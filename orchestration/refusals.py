@@ -106,7 +106,7 @@ def check_home(settings: Settings) -> None:
 
 
 def _os_refusal(settings: Settings, exc: OSError) -> Refusal:
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return Refusal(
             DISK_FULL,
             f"no space left under $KZW_HOME ({settings.home}): {exc.strerror}",
@@ -190,7 +190,8 @@ def guard(command: Callable[[], int]) -> int:
     except Refusal as exc:
         refusal, details = exc, traceback.format_exc()
     except OSError as exc:
-        if settings is None or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC):
+        known = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        if settings is None or exc.errno not in known:
             raise
         refusal, details = _os_refusal(settings, exc), traceback.format_exc()
     return _report(settings, refusal, details)

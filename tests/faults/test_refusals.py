@@ -10,6 +10,7 @@ file, and a ``failed`` ledger row for every dataset the refused run was about to
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ from orchestration import refusals
 ALL = {dataset.id for dataset in CATALOG}
 
 
-def cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+def cli(home: Path, *args: str, fsize: int | None = None, **env: str) -> subprocess.CompletedProcess:
+    """The real CLI; ``fsize``: the largest file it may write (RLIMIT_FSIZE: a full disk's EFBIG)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KZW_")}
     environ.update(KZW_HOME=str(home), DAGSTER_HOME=str(home / "dagster"), KZW_SOURCE="snapshot", **env)
     return subprocess.run(
@@ -36,6 +38,9 @@ def cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
+        preexec_fn=None
+        if fsize is None
+        else lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize)),
     )
 
 
@@ -149,3 +154,9 @@ def test_the_build_database_held_by_a_running_refresh_is_not_blamed_on_another_p
         lock.release()
     assert_refused(done, refusals.LOCK_HELD, "pid", "run the-running-refresh", "holds the build database")
     assert "not a refresh" not in done.stderr
+
+
+def test_kzw_home_full(tmp_path):
+    home = tmp_path / "home"
+    done = cli(home, "run", fsize=1024)  # no file under $KZW_HOME may grow past 1 KiB
+    assert_refused(done, refusals.DISK_FULL, f"no space left under $KZW_HOME ({home})", "free disk space")

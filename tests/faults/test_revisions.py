@@ -130,6 +130,6 @@ def test_revision_and_retraction_through_ingestion_and_the_dagster_checks(wareho
     finally:
         con.close()
     assert rows == [
-        ("200612", "revised", 14602.0, 14601.0, None, done.release_id),
-        ("201612", "retracted", 56252.0, None, "not_available", done.release_id),
+        ("2006 год", "revised", 14602.0, 14601.0, None, done.release_id),
+        ("2016 год", "retracted", 56252.0, None, "not_available", done.release_id),
     ]
