@@ -58,19 +58,22 @@ BEGIN, END = "<!-- soak:begin -->", "<!-- soak:end -->"
 
 
 def job(asset_keys: list[str]) -> int:
-    """Run the warehouse job on some assets, on the persistent instance (``DAGSTER_HOME``)."""
+    """Run the warehouse job on the persistent instance (``DAGSTER_HOME``), one asset at a time and
+    stopping at the first failure: in the whole job dbt sits between ingestion and publish, so a
+    failed ingestion never reaches publish; this subset keeps that order without the dbt build."""
     import dagster as dg
 
     from orchestration.definitions import defs
 
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("refresh_warehouse").execute_in_process(
-            instance=instance,
-            asset_selection=[dg.AssetKey.from_user_string(key) for key in asset_keys],
-            raise_on_error=False,
-        )
-    print(f"run {result.run_id}: {'success' if result.success else 'FAILED'}", flush=True)
-    return 0 if result.success else 1
+        for key in asset_keys:
+            result = defs.resolve_job_def("refresh_warehouse").execute_in_process(
+                instance=instance, asset_selection=[dg.AssetKey.from_user_string(key)], raise_on_error=False
+            )
+            print(f"run {result.run_id} ({key}): {'success' if result.success else 'FAILED'}", flush=True)
+            if not result.success:
+                return 1
+    return 0
 
 
 # --- readers ------------------------------------------------------------------------------------
