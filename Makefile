@@ -71,7 +71,7 @@ SEED ?= 1
 soak: setup-dev
 	@home=$$(mktemp -d)/home && \
 	KZW_HOME=$$home DAGSTER_HOME=$$home/dagster KZW_BUILD_DB=$$home/build/warehouse.duckdb \
-		$(PY) -m orchestration.cli run > $$home.build.log && \
+		$(PY) -m orchestration.cli run > $$home.build.log 2>&1 && \
 	$(PY) -m tests.soak --iterations $(N) --seed $(SEED) --home $$home --write docs/reliability.md
 
 ui: setup
