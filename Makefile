@@ -12,13 +12,14 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 UI_PORT ?= 3000
 
-.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench browser
+.PHONY: help setup setup-dev run test ui lint format lock dbt-parse clean report docs bench browser soak
 
 help:
 	@echo "make run    - set up, materialize every asset on the embedded snapshot, print a summary"
 	@echo "make test   - set up (with test extras) and run the whole pytest suite"
 	@echo "make ui     - Dagster webserver + daemon on http://127.0.0.1:$(UI_PORT)"
 	@echo "make lint   - ruff and sqlfluff"
+	@echo "make soak   - seeded chaos soak (N=100 SEED=1): SIGKILLs, bad payloads, readers; -> docs/reliability.md"
 	@echo "make bench  - benchmark harness: prints a table, writes BENCHMARKS.md (BENCH_FULL=1: long version)"
 
 $(VENV)/bin/python:
@@ -26,12 +27,12 @@ $(VENV)/bin/python:
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.runtime: $(VENV)/bin/python requirements.lock pyproject.toml
-	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
-	$(BIN)/uv pip install --quiet --python $(PY) -r requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --require-hashes -r requirements-dev.lock
 	@touch $@
 
 setup: $(VENV)/.runtime dbt-parse
@@ -70,6 +71,16 @@ docs: setup
 bench: setup-dev
 	$(PY) -m bench
 
+# Chaos soak: a full refresh into a scratch $KZW_HOME, then N seeded fault iterations against it; the summary
+# table goes to docs/reliability.md. Exit 1 when an invariant broke.
+N ?= 100
+SEED ?= 1
+soak: setup-dev
+	@home=$$(mktemp -d)/home && \
+	KZW_HOME=$$home DAGSTER_HOME=$$home/dagster KZW_BUILD_DB=$$home/build/warehouse.duckdb \
+		$(PY) -m orchestration.cli run > $$home.build.log 2>&1 && \
+	$(PY) -m tests.soak --iterations $(N) --seed $(SEED) --home $$home --write docs/reliability.md
+
 ui: setup
 	$(PY) -m orchestration.cli init-instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port $(UI_PORT) --workspace workspace.yaml
@@ -83,10 +94,11 @@ format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Regenerate the pinned lock files from pyproject.toml (needs the package index).
+# Regenerate the pinned lock files from pyproject.toml (needs the package index), with the sha256 of every
+# artifact: setup installs with --require-hashes, so a tampered or swapped wheel is refused.
 lock: $(VENV)/bin/python
-	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
-	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev --extra spark pyproject.toml -o requirements-dev.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --extra dev --extra spark pyproject.toml -o requirements-dev.lock
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs

@@ -18,6 +18,9 @@ whose status is ``loaded``, so a quarantined or failed release never reaches the
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -216,6 +219,50 @@ def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CURRENT_OBSERVATIONS_VIEW)
 
 
+def _pending_path(db_path: Path) -> Path:
+    """Ledger rows that could not be written while another process held the build database."""
+    return db_path.with_name(db_path.name + ".pending-ledger.jsonl")
+
+
+def queue_ledger_rows(db_path: Path, records: list[ReleaseRecord]) -> Path:
+    """Append rows to the pending ledger; the next :meth:`RawStore.connect` writes them."""
+    pending = _pending_path(db_path)
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).replace(tzinfo=None).isoformat()
+    with open(pending, "a", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps({**dataclasses.asdict(record), "fetched_at": stamp}) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return pending
+
+
+def record_or_queue(db_path: Path, records: list[ReleaseRecord]) -> str:
+    """Write ledger rows now, or queue them when the build database is held by another process."""
+    try:
+        store = RawStore(db_path)
+        with store.connect() as con:
+            for record in records:
+                RawStore._insert_record(con, record)
+        return "recorded"
+    except duckdb.IOException:
+        queue_ledger_rows(db_path, records)
+        return "queued"
+
+
+def _flush_pending(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    pending = _pending_path(db_path)
+    if not pending.exists():
+        return
+    rows = [json.loads(line) for line in pending.read_text(encoding="utf-8").splitlines() if line.strip()]
+    con.execute("begin transaction")
+    for row in rows:
+        stamp = datetime.fromisoformat(row.pop("fetched_at"))
+        RawStore._insert_record(con, ReleaseRecord(**row), fetched_at=stamp)
+    con.execute("commit")
+    pending.unlink()
+
+
 class RawStore:
     """Short-lived connections to the build database, so dbt can open it between steps."""
 
@@ -230,6 +277,7 @@ class RawStore:
             con.execute("create schema if not exists raw")
             con.execute(RELEASES_DDL)
             refresh_views(con)
+            _flush_pending(con, self.db_path)
             yield con
         finally:
             con.close()
@@ -300,13 +348,15 @@ class RawStore:
             ).df()
 
     @staticmethod
-    def _insert_record(con: duckdb.DuckDBPyConnection, r: ReleaseRecord) -> None:
+    def _insert_record(
+        con: duckdb.DuckDBPyConnection, r: ReleaseRecord, fetched_at: datetime | None = None
+    ) -> None:
         con.execute(
             "insert into raw.releases values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 r.release_id,
                 r.dataset_id,
-                datetime.now(UTC).replace(tzinfo=None),
+                fetched_at or datetime.now(UTC).replace(tzinfo=None),
                 r.source,
                 r.url,
                 r.etag,

@@ -19,6 +19,37 @@ REFERENCE_DIR = DBT_PROJECT_DIR / "seeds"
 DEFAULT_ALLOWED_HOSTS = ("stat.gov.kz", "www.stat.gov.kz", "taldau.stat.gov.kz")
 
 
+class SettingError(ValueError):
+    """A ``KZW_*`` environment variable holds a value outside its allowed range."""
+
+
+def _env_number(name: str, default: str, kind: type, low: float, high: float) -> int | float:
+    """``name`` parsed as ``kind`` and checked against ``[low, high]``; the error names both."""
+    raw = os.environ.get(name, default).strip()
+    allowed = f"{'an integer' if kind is int else 'a number'} from {low:g} to {high:g}"
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} is not {allowed}") from None
+    if not low <= value <= high:
+        raise SettingError(f"{name}={raw} is out of range: {allowed}")
+    return value
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise SettingError(f"{name}={value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def _env_url(name: str, default: str) -> str:
+    value = os.environ.get(name, default).rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise SettingError(f"{name}={value!r} is not an http:// or https:// URL")
+    return value
+
+
 def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
@@ -86,16 +117,18 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         home = Path(os.environ.get("KZW_HOME", REPO_ROOT / "warehouse")).resolve()
+        """Read and validate every setting: a :class:`SettingError` names the variable and its range."""
         return cls(
             home=home,
-            source=os.environ.get("KZW_SOURCE", "snapshot"),
-            base_url=os.environ.get("KZW_BASE_URL", "https://stat.gov.kz").rstrip("/"),
-            taldau_base_url=os.environ.get("KZW_TALDAU_URL", "https://taldau.stat.gov.kz").rstrip("/"),
+            source=_env_choice("KZW_SOURCE", "snapshot", ("snapshot", "http")),
+            base_url=_env_url("KZW_BASE_URL", "https://stat.gov.kz"),
+            taldau_base_url=_env_url("KZW_TALDAU_URL", "https://taldau.stat.gov.kz"),
             allowed_hosts=_env_list("KZW_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS),
-            connect_timeout_s=float(os.environ.get("KZW_CONNECT_TIMEOUT_S", "5")),
-            read_timeout_s=float(os.environ.get("KZW_READ_TIMEOUT_S", "30")),
-            max_retries=int(os.environ.get("KZW_MAX_RETRIES", "3")),
-            backoff_s=float(os.environ.get("KZW_BACKOFF_S", "0.5")),
-            max_bytes=int(os.environ.get("KZW_MAX_BYTES", str(50 * 1024 * 1024))),
+            connect_timeout_s=_env_number("KZW_CONNECT_TIMEOUT_S", "5", float, 0.1, 600),
+            read_timeout_s=_env_number("KZW_READ_TIMEOUT_S", "30", float, 0.1, 3600),
+            # at least one attempt: 0 retries still sends the request once
+            max_retries=int(_env_number("KZW_MAX_RETRIES", "3", int, 0, 20)),
+            backoff_s=_env_number("KZW_BACKOFF_S", "0.5", float, 0, 300),
+            max_bytes=int(_env_number("KZW_MAX_BYTES", str(50 * 1024 * 1024), int, 1024, 2**34)),
             snapshot_dir=Path(os.environ.get("KZW_SNAPSHOT_DIR", SNAPSHOT_DIR)).resolve(),
         )

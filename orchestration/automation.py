@@ -19,6 +19,7 @@ from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import published_marts
 from orchestration.assets.report import published_report
 from orchestration.project import settings
+from orchestration.recovery import fail_dead_runs
 
 REFRESH_JOB = "refresh_warehouse"
 _DEFAULT_ON = os.environ.get("KZW_AUTOMATION", "off").lower() in ("1", "on", "true", "yes")
@@ -46,6 +47,8 @@ def run_key_for(changed: dict[str, str]) -> str:
 )
 def bns_release_sensor(context: dg.SensorEvaluationContext):
     current = settings()
+    for line in fail_dead_runs(context.instance):  # a dead STARTED run would hold the queue forever
+        context.log.warning(line)
     cursor = json.loads(context.cursor) if context.cursor else {}
     http = HttpSource(current) if current.source == "http" else None
     next_cursor = dict(cursor)
@@ -63,6 +66,9 @@ def bns_release_sensor(context: dg.SensorEvaluationContext):
         if result.changed:
             changed[dataset.id] = result.known.fingerprint
     if not changed:
+        stranded = _stranded_request(context, current)
+        if stranded is not None:
+            return dg.SensorResult(run_requests=[stranded], cursor=json.dumps(next_cursor, sort_keys=True))
         reason = "no new release" if not errors else f"no new release; {len(errors)} probe(s) failed: "
         return dg.SensorResult(
             skip_reason=dg.SkipReason(reason + "; ".join(errors)),
@@ -88,3 +94,38 @@ weekly_refresh = dg.ScheduleDefinition(
     default_status=SCHEDULE_STATUS,
     description="Weekly full refresh in case the sensor missed a release (Mondays 06:00 Almaty).",
 )
+
+
+def _stranded_request(context: dg.SensorEvaluationContext, current) -> dg.RunRequest | None:
+    """A downstream-only run when a loaded release is not published (a refresh died after ingestion).
+
+    Skipped while a refresh is queued or running (it will publish). The run key names the stranded
+    releases and the last finished refresh, so a failed attempt is retried at the next tick after it
+    ended, and one stranded state never starts two runs.
+    """
+    import duckdb
+
+    from publishing.state import loaded_releases, published_releases, unpublished
+
+    try:
+        loaded = loaded_releases(current.build_db)
+    except duckdb.IOException:  # a refresh holds the build database: it will publish
+        return None
+    stranded = unpublished(loaded, published_releases(current.published_db))
+    if not stranded:
+        return None
+    active = dg.RunsFilter(
+        job_name=REFRESH_JOB,
+        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTED],
+    )
+    if context.instance.get_runs(filters=active, limit=1):
+        return None
+    last = context.instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
+    context.log.info(f"loaded but not yet published: {', '.join(stranded)}")
+    key = run_key_for({d: loaded[d] for d in stranded}) + (last[0].run_id if last else "")
+    reason = "loaded but not yet published: " + ",".join(stranded)
+    return dg.RunRequest(
+        run_key="stranded-" + key,
+        asset_selection=DOWNSTREAM_KEYS,
+        tags={"kzw/trigger": "release_sensor", "kzw/reason": reason},
+    )

@@ -9,8 +9,10 @@ failed or any step failed.
 
 ``python -m orchestration.cli refresh-if-changed``: probe every dataset (``ingestion.probe``: a
 conditional request over HTTP, the sha256 of the file for the snapshot) against the fingerprint of the
-last release ``raw.releases`` holds for it (read-only), and only when one changed run the refresh for
-the changed datasets and everything downstream of ingestion. Otherwise it prints ``no new release`` and
+last release ``raw.releases`` holds for it (read-only), and compare the loaded releases with the ones
+the publication records (``meta.publication.releases_json``); only when a dataset changed, or a loaded
+release is not yet published (a refresh died after ingestion), run the refresh for the changed datasets
+and everything downstream of ingestion. Otherwise it prints ``no new release`` and
 exits 0 without importing Dagster, dbt or Great Expectations (so it is cheap enough for cron).
 """
 
@@ -32,6 +34,14 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+run_monitoring:
+  # Runs launched by the daemon (UI, sensor, schedule) that exceed this are failed, not left running;
+  # runs whose process died are failed at once by orchestration.recovery (the default launcher has no
+  # health check Dagster could use).
+  enabled: true
+  start_timeout_seconds: 600
+  max_runtime_seconds: 7200
+  poll_interval_seconds: 60
 telemetry:
   enabled: false
 """
@@ -70,6 +80,7 @@ def _execute(settings, changed: list[str] | None, say) -> tuple[str, bool, list,
     from orchestration.assets.dbt import kz_inequality_dbt
     from orchestration.definitions import defs
     from orchestration.progress import Progress
+    from orchestration.recovery import fail_dead_runs
     from orchestration.refresh import (
         JOB_NAME,
         TRIGGER_TAG,
@@ -88,6 +99,8 @@ def _execute(settings, changed: list[str] | None, say) -> tuple[str, bool, list,
         selection = sorted(wanted.resolve(defs.resolve_asset_graph()), key=lambda key: key.to_user_string())
         tags = {TRIGGER_TAG: "refresh-if-changed", "kzw/datasets": ",".join(sorted(changed))}
     with dg.DagsterInstance.get() as instance:
+        for line in fail_dead_runs(instance):
+            say(f"recovered: {line}")
         job, dagster_run = create_refresh_run(instance, tags, selection)
         in_run = set(selection) if selection else set(kz_inequality_dbt.keys)
         dbt_keys = set(kz_inequality_dbt.keys) & in_run
@@ -131,16 +144,20 @@ def run(changed: list[str] | None = None) -> int:
     ``$KZW_HOME/logs/`` (``orchestration.progress``). Exit status 1 when a step or a blocking check failed.
     """
     from ingestion.settings import Settings
+    from orchestration import refusals
     from orchestration.progress import first_line, output_to_file, printer
 
     started = time.perf_counter()
     settings = Settings.from_env()
+    recovered = refusals.preflight(settings, changed if changed is not None else _all_datasets())
     log_path = settings.log_dir / time.strftime("refresh-%Y%m%dT%H%M%SZ.log", time.gmtime())
     print(f"refresh of the warehouse in {settings.home} (source: {settings.source})", flush=True)
     print(f"debug log: {log_path}", flush=True)
     ensure_instance(settings.dagster_home)
     with output_to_file(log_path) as terminal:
         say = printer(terminal, started)
+        for line in recovered:
+            say(f"recovered: {line}")
         try:
             run_id, success, outcomes, failed_steps = _execute(settings, changed, say)
         except Exception as exc:  # the traceback goes to the log; the terminal gets one line
@@ -189,13 +206,13 @@ def refresh_if_changed() -> int:
     from ingestion.errors import IngestionError
     from ingestion.probe import probe
     from ingestion.settings import Settings
+    from orchestration.refusals import build_db_refusal
 
     settings = Settings.from_env()
     try:
         known = last_seen_releases(settings.build_db)
     except duckdb.IOException as exc:
-        print(f"build database busy (a refresh is running?), nothing probed: {exc}")
-        return 75  # EX_TEMPFAIL: try again later
+        raise build_db_refusal(settings, exc, datasets=[]) from exc  # nothing probed yet
     http = None
     if settings.source == "http":
         from ingestion.sources import HttpSource
@@ -213,10 +230,63 @@ def refresh_if_changed() -> int:
         if result.changed:
             changed.append(dataset.id)
             print(f"new release: {dataset.id} ({result.how}, {result.known.fingerprint[:12]})")
-    if not changed:
+    stranded = _not_yet_published(settings, exclude=changed)
+    if stranded:
+        print(f"loaded but not yet published: {', '.join(stranded)}")
+    if not changed and not stranded:
         print("no new release" + (f" ({len(failed)} probe(s) failed)" if failed else ""))
         return 1 if failed else 0
+    # Only the changed datasets are ingested again; a stranded release is already in raw, so dbt and
+    # publish (always selected) bring the publication up to it.
     return run(changed)
+
+
+def _not_yet_published(settings, exclude: list[str]) -> list[str]:
+    """Datasets whose loaded release differs from the published one (a refresh died after ingestion)."""
+    from publishing.state import loaded_releases, published_releases, unpublished
+
+    loaded = loaded_releases(settings.build_db)
+    return [d for d in unpublished(loaded, published_releases(settings.published_db)) if d not in exclude]
+
+
+def _all_datasets() -> list[str]:
+    from ingestion.catalog import CATALOG
+
+    return [dataset.id for dataset in CATALOG]
+
+
+def init_instance() -> int:
+    """Create the instance (``make ui`` runs this first) and fail the runs whose process died."""
+    from ingestion.settings import Settings
+
+    ensure_instance(Settings.from_env().dagster_home)
+    import dagster as dg
+
+    from orchestration.recovery import fail_dead_runs
+
+    with dg.DagsterInstance.get() as instance:
+        for line in fail_dead_runs(instance):
+            print(f"recovered: {line}")
+    return 0
+
+
+def verify_command() -> int:
+    """``verify``: landing, raw and publication checked against each other (``publishing.verify``)."""
+    from ingestion.settings import Settings
+    from orchestration.refusals import build_db_refusal
+    from publishing.verify import verify
+
+    settings = Settings.from_env()
+    try:
+        found = verify(settings)
+    except duckdb.IOException as exc:
+        raise build_db_refusal(settings, exc, datasets=[]) from exc
+    for note in found.notes:
+        print(f"note   : {note}")
+    for problem in found.problems:
+        print(f"DIFFERS: {problem}")
+    print("verify: OK" if found.ok else f"verify: {len(found.problems)} difference(s)")
+    return 0 if found.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,16 +298,20 @@ def main(argv: list[str] | None = None) -> int:
         help="probe every dataset; refresh only the changed ones (+ downstream), else exit 0 at once",
     )
     sub.add_parser("init-instance", help="create the Dagster instance directory")
+    sub.add_parser(
+        "verify", help="check landed files, the raw layer and the publication; exit 1 on a difference"
+    )
     args = parser.parse_args(argv)
-    if args.command == "run":
-        return run()
-    if args.command == "refresh-if-changed":
-        return refresh_if_changed()
-    if args.command == "init-instance":
-        from ingestion.settings import Settings
+    from orchestration.refusals import guard
 
-        ensure_instance(Settings.from_env().dagster_home)
-        return 0
+    if args.command == "run":
+        return guard(run)
+    if args.command == "refresh-if-changed":
+        return guard(refresh_if_changed)
+    if args.command == "init-instance":
+        return guard(init_instance)
+    if args.command == "verify":
+        return guard(verify_command)
     return 2
 
 

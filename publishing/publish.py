@@ -21,7 +21,9 @@ from pathlib import Path
 
 import duckdb
 
+from publishing import revisions
 from publishing.open_data import WORKBOOK, measure_units, write_open_formats
+from publishing.state import loaded_releases_of, published_releases
 
 #: Schemas of the build database that BI tools see.
 PUBLISHED_SCHEMAS = ("marts",)
@@ -44,8 +46,11 @@ OWN_COMMENTS = {
             "published_at": "When it was published.",
             "duckdb_version": "DuckDB version that wrote it (storage format: see the README).",
             "tables_json": "Published tables and their row counts (JSON).",
+            "releases_json": "Dataset id -> release id (sha256 of the payload) of the loaded release each "
+            "dataset's marts were built from (JSON); compare with raw.releases to know what is published.",
         },
     ),
+    ("meta", "revisions"): revisions.COMMENTS,
     ("raw", "releases"): (
         "Every release the pipeline fetched, one row per fetch attempt: dataset, fingerprint, status and "
         "where its bytes are kept.",
@@ -70,6 +75,9 @@ class PublishResult:
     database: Path
     parquet_dir: Path
     tables: dict[str, int] = field(default_factory=dict)
+    releases: dict[str, str] = field(default_factory=dict)
+    #: change kind ('added', 'revised', 'retracted') -> values, against the previous publication
+    revisions: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     #: The open formats of the same version (publishing/open_data.py), set once it is current.
     csv_dir: Path | None = None
@@ -128,10 +136,11 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     versions = publish_dir / "versions"
     versions.mkdir(exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    previous = published_releases(publish_dir / "kz_inequality.duckdb")
     staging = Path(tempfile.mkdtemp(dir=versions, prefix=f".{version}-"))
     final = versions / version
     try:
-        result = _write_version(build_db, staging, version, run_id)
+        result = _write_version(build_db, staging, version, run_id, previous)
         os.replace(staging, final)
         _fsync_dir(versions)
         _swap(publish_dir, final)
@@ -152,7 +161,9 @@ def publish(build_db: Path, publish_dir: Path, run_id: str | None = None) -> Pub
     return result
 
 
-def _write_version(build_db: Path, target: Path, version: str, run_id: str | None) -> PublishResult:
+def _write_version(
+    build_db: Path, target: Path, version: str, run_id: str | None, previous: dict[str, str] | None
+) -> PublishResult:
     database = target / "kz_inequality.duckdb"
     parquet_dir = target / "parquet"
     parquet_dir.mkdir()
@@ -170,19 +181,22 @@ def _write_version(build_db: Path, target: Path, version: str, run_id: str | Non
             ).fetchone()[0]
             out = parquet_dir / f"{schema}.{table}.parquet"
             con.execute(f'copy pub."{schema}"."{table}" to {_quote(str(out))} (format parquet)')
+        result.releases = loaded_releases_of(con, schema="build.raw")
         con.execute("create schema if not exists pub.meta")
         con.execute(
             "create table pub.meta.publication as select ?::varchar as version, "
             "?::varchar as run_id, now() as published_at, ?::varchar as duckdb_version, "
-            "?::varchar as tables_json",
-            [version, run_id, duckdb.__version__, json.dumps(result.tables)],
+            "?::varchar as tables_json, ?::varchar as releases_json",
+            [version, run_id, duckdb.__version__, json.dumps(result.tables), json.dumps(result.releases)],
         )
         _copy_comments(con, "meta", "publication", None)
+        result.revisions = revisions.write_revisions(con, version, previous, result.releases)
+        _copy_comments(con, "meta", "revisions", None)
         con.execute("detach pub")
         con.execute("detach build")
     finally:
         con.close()
-    open_files = _write_open_formats(build_db, target, version, [*result.tables, "meta.publication"])
+    open_files = _write_open_formats(build_db, target, version, [*result.tables, "meta.publication", "meta.revisions"])
     for path in [database, *parquet_dir.iterdir(), *open_files]:
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())

@@ -136,3 +136,34 @@ def test_a_changed_taldau_answer_triggers_exactly_its_dataset(live_routes):
     fingerprint = json.loads(second.cursor)["wages_nominal"]["fingerprint"]
     assert fingerprint != json.loads(first.cursor)["wages_nominal"]["fingerprint"]
     assert second.run_requests[0].run_key == run_key_for({"wages_nominal": fingerprint})
+
+
+def test_a_loaded_but_unpublished_release_is_requested_once_nothing_changed_at_the_source(
+    tmp_path, monkeypatch
+):
+    """Published = loaded: a release in raw.releases that the publication does not show (a refresh died
+    after ingestion) makes the sensor request the downstream assets, naming why, once per state."""
+    from publishing.publish import publish
+    from tests.faults.test_revisions import _load
+
+    home = tmp_path / "home"
+    point_at(monkeypatch, home)
+    from ingestion.raw_store import RawStore
+    from ingestion.settings import Settings
+
+    settings = Settings.from_env()
+    store = RawStore(settings.build_db)
+    store.ensure_tables(["income_annual"])
+    _load(store, "a" * 64, [("KZ-10", "2020", 1.0, None)])
+    publish(settings.build_db, settings.publish_dir)
+    first = tick(None)  # every snapshot file is new to an empty cursor: a normal refresh request
+    assert first.run_requests[0].run_key.startswith("releases-")
+    assert "no new release" in tick(first.cursor).skip_reason.skip_message  # published = loaded
+
+    _load(store, "b" * 64, [("KZ-10", "2020", 2.0, None)])  # loaded, then the refresh died
+    stranded = tick(first.cursor)
+    [request] = stranded.run_requests
+    assert request.tags["kzw/reason"] == "loaded but not yet published: income_annual"
+    assert request.run_key.startswith("stranded-releases-")
+    assert not requested(stranded), "no dataset is fetched again: its release is already in raw"
+    assert tick(first.cursor).run_requests[0].run_key == request.run_key  # same state, same key

@@ -118,9 +118,24 @@ def _check_zip(payload: bytes, ctx: ParseContext) -> bool:
         raise fail(ctx, "file", f"not a readable xlsx (zip): {exc}") from None
 
 
+def _defused_cause(exc: BaseException) -> BaseException | None:
+    """The defusedxml refusal (entity expansion, external entity, DTD) behind openpyxl's error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__module__.startswith("defusedxml"):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _load_xlsx(payload: bytes, ctx: ParseContext, *, data_only: bool):
     import openpyxl
+    import openpyxl.xml
 
+    # openpyxl parses with defusedxml only when it can import it; without it an entity expansion
+    # (billion laughs) in sharedStrings.xml would be expanded. Never parse a workbook without it.
+    if not openpyxl.xml.DEFUSEDXML:
+        raise RuntimeError("openpyxl runs without defusedxml: install defusedxml (see pyproject.toml)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -128,6 +143,11 @@ def _load_xlsx(payload: bytes, ctx: ParseContext, *, data_only: bool):
                 io.BytesIO(payload), read_only=True, data_only=data_only, keep_links=False
             )
     except Exception as exc:  # openpyxl raises many types for broken files
+        refused = _defused_cause(exc)
+        if refused is not None:
+            raise fail(
+                ctx, "file", f"XML entity declarations refused ({type(refused).__name__}: {refused})"
+            ) from None
         raise fail(ctx, "file", f"not a readable xlsx: {type(exc).__name__}: {exc}") from None
 
 

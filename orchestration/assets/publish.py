@@ -40,3 +40,57 @@ def published_marts(context: dg.AssetExecutionContext, warehouse_lock: Warehouse
             "publish_seconds": dg.MetadataValue.float(round(result.seconds, 3)),
         }
     )
+
+
+@dg.asset_check(
+    asset=published_marts,
+    name="publication_verified",
+    blocking=False,
+    description="`python -m orchestration.cli verify` after every publish: landed files match their "
+    "sha256 names and the ledger, the raw layer rebuilt from the landing zone equals the build "
+    "database row for row, and the published DuckDB and Parquet files match meta.publication.",
+)
+def publication_verified(warehouse_lock: WarehouseLock) -> dg.AssetCheckResult:
+    from publishing.verify import verify
+
+    found = verify(settings())
+    return dg.AssetCheckResult(
+        passed=found.ok,
+        metadata={
+            "differences": dg.MetadataValue.md("\n".join(f"- {p}" for p in found.problems) or "none"),
+            "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in found.notes) or "none"),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=published_marts,
+    name="no_published_value_retracted",
+    blocking=False,
+    description="Warns when a value published before is missing from this publication or became a "
+    "not-available marker (meta.revisions, change = 'retracted'): a release may do that, never silently.",
+)
+def no_published_value_retracted() -> dg.AssetCheckResult:
+    import duckdb
+
+    con = duckdb.connect(str(settings().published_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select dataset_id, count(*) from meta.revisions where change = 'retracted' group by 1 order by 1"
+        ).fetchall()
+        kinds = dict(con.execute("select change, count(*) from meta.revisions group by 1").fetchall())
+    finally:
+        con.close()
+    total = sum(count for _, count in rows)
+    named = ", ".join(f"{dataset} ({count})" for dataset, count in rows)
+    return dg.AssetCheckResult(
+        passed=total == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{total} published value(s) retracted: {named}" if total else "no value retracted",
+        metadata={
+            "retracted": total,
+            "revised": kinds.get("revised", 0),
+            "added": kinds.get("added", 0),
+            "datasets": named or "none",
+        },
+    )

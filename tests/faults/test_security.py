@@ -14,6 +14,7 @@ import re
 import ssl
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -181,6 +182,32 @@ def test_xlsx_zip_bomb_is_refused(warehouse, tmp_path):
     )
 
 
+def _billion_laughs(body: bytes) -> bytes:
+    """sharedStrings.xml with nine nested entities (10**9 'lol's) referenced from its first string."""
+    entities = b"".join(
+        f'<!ENTITY lol{i} "{(f"&lol{i - 1};" if i > 1 else "lol") * 10}">'.encode() for i in range(1, 10)
+    )
+    head, rest = body.split(b"?>", 1)
+    first = b'<t xml:space="preserve">'
+    return head + b"?><!DOCTYPE sst [" + entities + b"]>" + rest.replace(first, first + b"&lol9;", 1)
+
+
+def test_openpyxl_parses_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML, "openpyxl cannot import defusedxml: entity expansion would run"
+
+
+def test_xlsx_billion_laughs_is_refused_quickly(warehouse, tmp_path):
+    # Damage: an entity expansion (billion laughs) in the sharedStrings of the real population file.
+    data = dmg.edit_zip_member(dmg.real("population"), "xl/sharedStrings.xml", _billion_laughs)
+    started = time.monotonic()
+    fails_contained(
+        warehouse, tmp_path, POPULATION, data, r"XML entity declarations refused \(EntitiesForbidden"
+    )
+    assert time.monotonic() - started < 60, "refused, but not quickly"
+
+
 def test_xlsx_value_far_below_the_row_cap_is_refused_not_dropped(warehouse, tmp_path):
     # Damage: a number in row 100000 (cap: 5000 rows) appended to sheet1 of the real population file.
     row = b'<row r="100000"><c r="B100000"><v>123</v></c></row></sheetData>'
@@ -255,12 +282,30 @@ INTERPOLATED = {
     ("publishing/cross_engine.py", "RAW_SCHEMA"): "constant 'raw'",
     ("publishing/cross_engine.py", "table"): "raw table listed by information_schema, double-quoted",
     ("publishing/cross_engine.py", "target"): "Parquet path under a caller's directory, single-quoted",
+    ("publishing/state.py", "LOADED_RELEASES_SQL.format(schema=schema)"): (
+        "constant query; schema is 'raw' or 'build.raw' (the publish step's attached build database)"
+    ),
+    ("publishing/revisions.py", "REVISIONS_SQL"): "constant query; the version is a ? parameter",
+    ("publishing/verify.py", "columns"): "constant column list (OBSERVATION_COLUMNS)",
+    (
+        "publishing/verify.py",
+        "current",
+    ): 'query on raw."<dataset_id>" (a ledger dataset id, double-quoted), ? values',
+    ("publishing/verify.py", "dataset_id"): "dataset id of raw.observations, double-quoted identifier",
+    (
+        "publishing/verify.py",
+        "schema",
+    ): "schema named in meta.publication and listed in the file, double-quoted",
+    (
+        "publishing/verify.py",
+        "table",
+    ): "table named in meta.publication and listed in the file, double-quoted",
     ("orchestration/cli.py", "s"): "schema listed by duckdb_tables() of the published file, double-quoted",
     ("orchestration/cli.py", "t"): "table listed by duckdb_tables() of the published file, double-quoted",
 }
 #: ``_quote(x)`` makes a SQL string literal with quotes doubled; publish uses it for file paths from
 #: Settings, dbt descriptions and constants.
-QUOTING_FUNCTIONS = {("publishing/publish.py", "_quote")}
+QUOTING_FUNCTIONS = {("publishing/publish.py", "_quote"), ("publishing/verify.py", "_quote")}
 
 
 def _sql_fragments(path: Path) -> list[tuple[int, str]]:
