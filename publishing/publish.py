@@ -196,7 +196,8 @@ def _write_version(
         con.execute("detach build")
     finally:
         con.close()
-    open_files = _write_open_formats(build_db, target, version, [*result.tables, "meta.publication", "meta.revisions"])
+    keys = [*result.tables, "meta.publication", "meta.revisions"]
+    open_files = _write_open_formats(build_db, target, version, keys)
     for path in [database, *parquet_dir.iterdir(), *open_files]:
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())

@@ -52,7 +52,7 @@ final as (
 
     select
         by_region.region_code,
-        dim_region.name_en as region_name_en,
+        dim_region.region_name_en,
         dim_region.region_type,
         by_region.year,
         'population concentration (not income inequality)' as measure_kind,
