@@ -2,11 +2,9 @@
 dbt_project.yml, where it is documented; a macro or model never repeats a default in ``var(name,
 default)``, and no var switches production relations for tests (issue 15, item 3).
 
-Exceptions, by design or still open: the two input-relation overrides of the inequality marts
+The one exception, by design: the two input-relation overrides of the inequality marts
 (``kzw_ineq_input_relation``, ``kzw_ineq_adjacency_relation``: unset = the project's own relations, the
-documented interface for running the marts on another panel), and the vars of the inequality interface
-(``kzw_ineq_*``, ``kzw_convergence_*``, ``kzw_sigma_*``), whose defaults are being moved by the
-inequality-interface work of the same issue.
+documented interface for running the marts on another panel).
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ from ingestion.settings import DBT_PROJECT_DIR
 
 VAR_CALL = re.compile(r"""\bvar\(\s*(['"])([a-z_0-9]+)\1\s*(,)?""")
 OVERRIDES = {"kzw_ineq_input_relation", "kzw_ineq_adjacency_relation"}
-OPEN = re.compile(r"^(kzw_ineq_|kzw_convergence_|kzw_sigma_)")
 TEST_ONLY = ("fixture_schema", "indices_source", "quality_source")
 
 
@@ -38,9 +35,9 @@ def test_every_var_is_set_once_in_dbt_project_yml_without_defaults_in_sql() -> N
         for match in VAR_CALL.finditer(path.read_text(encoding="utf-8"))
     ]
     assert len(calls) > 20
-    undeclared = [c for c in calls if c[1] not in declared and c[1] not in OVERRIDES and not OPEN.match(c[1])]
+    undeclared = [c for c in calls if c[1] not in declared and c[1] not in OVERRIDES]
     assert not undeclared, f"vars read but not set in dbt_project.yml: {undeclared}"
-    defaults = [c for c in calls if c[2] and c[1] not in OVERRIDES and not OPEN.match(c[1])]
+    defaults = [c for c in calls if c[2] and c[1] not in OVERRIDES]
     assert not defaults, f"a default repeated in SQL (set it in dbt_project.yml): {defaults}"
 
 

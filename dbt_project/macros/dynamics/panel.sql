@@ -82,7 +82,7 @@
     cross join (values ('all_regions'), ('excluding_enclave_cities')) as scopes (city_scope)
     where not (
         scopes.city_scope = 'excluding_enclave_cities'
-        and units.region_type = '{{ var("kzw_ineq_enclave_region_type", "city") }}'
+        and units.region_type = '{{ var('kzw_ineq_enclave_region_type') }}'
     )
 {%- endmacro %}
 

@@ -7,7 +7,7 @@
 -#}
 
 {% macro kzw_ineq_convergence_window_lengths() -%}
-    {{ return(var('kzw_convergence_windows', [5, 10])) }}
+    {{ return(var('kzw_convergence_windows')) }}
 {%- endmacro %}
 
 {#-
@@ -22,7 +22,7 @@
 -#}
 {% macro kzw_ineq_convergence_windows(series_years, series_columns) -%}
     {% set series = series_columns | join(", ") %}
-    {% set whole_period = var('kzw_convergence_whole_period', true) %}
+    {% set whole_period = var('kzw_convergence_whole_period') %}
     {% set unit = var('kzw_convergence_window_unit') %}
     {% if unit not in ['years', 'steps'] %}
         {{ exceptions.raise_compiler_error("kzw_convergence_window_unit must be 'years' or 'steps', got " ~ unit) }}

@@ -40,7 +40,7 @@
 {%- endmacro %}
 
 {% macro kzw_ineq_invalid_row_policy() -%}
-    {%- set policy = var('kzw_ineq_invalid_row_policy', 'exclude') -%}
+    {%- set policy = var('kzw_ineq_invalid_row_policy') -%}
     {%- if policy not in ['exclude', 'null'] -%}
         {{ exceptions.raise_compiler_error("kzw_ineq_invalid_row_policy must be 'exclude' or 'null', got " ~ policy) }}
     {%- endif -%}
@@ -48,7 +48,7 @@
 {%- endmacro %}
 
 {% macro kzw_ineq_atkinson_epsilons() -%}
-    {{ return(var('kzw_ineq_atkinson_epsilons', [0.5, 1, 2])) }}
+    {{ return(var('kzw_ineq_atkinson_epsilons')) }}
 {%- endmacro %}
 
 {#-

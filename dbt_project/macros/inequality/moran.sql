@@ -14,7 +14,7 @@
     Weights: the contiguity pairs of region_adjacency for the matching geo_version, restricted to
     the units present; 'binary' w_ij = 1, 'row_standardised' w_ij = 1 / deg_i (esda
     transformation 'r'). x is y ('level') or ln y ('log'); city_scope 'excluding_enclave_cities'
-    drops region_type = var('kzw_ineq_enclave_region_type', 'city') before building W.
+    drops region_type = var('kzw_ineq_enclave_region_type') before building W.
     A unit with no neighbour among the units present (deg = 0) is excluded and listed
     ('region:no_neighbours'); the adjacency need not be symmetric for S1/S2 to be right.
     No permutation inference: a pseudo p-value depends on the random number generator and is not
@@ -23,7 +23,7 @@
 {% macro kzw_ineq_moran_stats(observations, adjacency) -%}
     {%- set key = kzw_ineq_key_columns() -%}
     {%- set part = (key + ['transform', 'city_scope']) | join(', ') -%}
-    {%- set enclave_type = var('kzw_ineq_enclave_region_type', 'city') -%}
+    {%- set enclave_type = var('kzw_ineq_enclave_region_type') -%}
     with
 
     candidate_units as (

@@ -9,8 +9,8 @@
 {%- set series_columns = ['geography', 'geo_version', 'indicator', 'unit'] -%}
 {%- set window_columns = series_columns + ['window_type', 'window_length_years', 'start_year', 'end_year'] -%}
 {%- set beta_part = window_columns + ['weighting'] -%}
-{%- set min_regions = var('kzw_convergence_min_regions', 3) -%}
-{%- set min_years = var('kzw_sigma_trend_min_years', 3) -%}
+{%- set min_regions = var('kzw_convergence_min_regions') -%}
+{%- set min_years = var('kzw_sigma_trend_min_years') -%}
 
 with
 
