@@ -300,6 +300,19 @@ INTERPOLATED = {
         "publishing/verify.py",
         "table",
     ): "table named in meta.publication and listed in the file, double-quoted",
+    (
+        "publishing/open_data.py",
+        "database",
+    ): "attach alias of the publish step ('pub' or 'build'), a constant",
+    ("publishing/open_data.py", "schema"): "schema of a published table (publish.py's list), double-quoted",
+    ("publishing/open_data.py", "name"): "name of a published table (publish.py's list), double-quoted",
+    ("publishing/open_data.py", "_select_list(table, database, text=True)"): (
+        "select list of columns listed by duckdb_columns(), double-quoted identifiers"
+    ),
+    ("publishing/open_data.py", "_select_list(t, database, text=False)"): "same",
+    ("publishing/open_data.py", "_escape(str(out))"): (
+        "CSV path inside the publish step's own staging directory, single quotes escaped"
+    ),
     ("orchestration/cli.py", "s"): "schema listed by duckdb_tables() of the published file, double-quoted",
     ("orchestration/cli.py", "t"): "table listed by duckdb_tables() of the published file, double-quoted",
 }
