@@ -43,6 +43,9 @@ from expectations.config import (
 BNS_FILE_API = "/api/iblock/element/{element}/{fmt_segment}file/{lang}/"
 #: Taldau tree answer: ``POST /{lang}/NewIndex/GetIndexTreeData`` with a form (see ``taldau_tree_form``).
 TALDAU_TREE = "/{lang}/NewIndex/GetIndexTreeData"
+#: Taldau slices: ``GET /{lang}/Api/GetIndexData/{index}?period={period}&dics={dics}``, answered (per
+#: ``../shared/DATA.md``) in the file API JSON's slice shape, so the file API's JSON parser reads it.
+TALDAU_SLICES = "/{lang}/Api/GetIndexData/{index}?period={period}&dics={dics}"
 #: Taldau period dictionary: 7 = year, 5 = quarter.
 TALDAU_PERIODS = {"annual": 7, "quarterly": 5}
 #: Taldau dictionary of regions (``p_dicIds``).
@@ -58,7 +61,7 @@ class Route:
     whatever route served it. ``kind`` is what ``raw.releases`` and the asset metadata record.
     """
 
-    kind: str  # "bns_file" | "taldau_tree"
+    kind: str  # "bns_file" | "taldau_tree" | "taldau_slices"
     ref: int  # file API element id or Taldau index id
     format: str
     parser: str
@@ -144,6 +147,9 @@ class Dataset:
     taldau_complete: bool = False
     #: for an index that is not complete: what the Taldau answer lacks against the file (README table)
     taldau_gap: str = ""
+    #: the complete Taldau index is also declared on ``Api/GetIndexData`` (slices, annual only), tried
+    #: after the tree route when the routes before it fail
+    taldau_slices: bool = False
     measures: tuple[Measure, ...] = field(default=())
     #: The rules of its ingestion-boundary Great Expectations suite (``expectations.suites``); every
     #: entry declares them (checked by :func:`load_catalog`), ``dataset_id`` is filled in from ``id``.
@@ -151,13 +157,32 @@ class Dataset:
 
     @property
     def routes(self) -> tuple[Route, ...]:
-        """Live routes, primary first: the file API element (the snapshot's own layout), then Taldau."""
+        """Live routes, primary first: the file API element (the snapshot's own layout), then Taldau's
+        tree, then Taldau's slices; each is tried when the ones before it fail (``RoutedSource``)."""
         out: list[Route] = []
         if self.bns_element is not None:
             out.append(Route("bns_file", self.bns_element, self.format, self.parser))
         if self.taldau_index is not None and self.taldau_complete:
             out.append(self.taldau_route)
+            if self.taldau_slices:
+                out.append(self.taldau_slices_route)
         return tuple(out)
+
+    @property
+    def taldau_slices_route(self) -> Route:
+        """``Api/GetIndexData`` for the year (``period=7``, regions ``dics=67``): one GET, its answer
+        landed as it came and read by the file API's JSON parser, in the index's unit (``taldau_scale``)."""
+        if self.taldau_index is None or self.frequency != "annual":
+            raise ValueError(f"[{self.id}] the Taldau slices route is declared for annual indices only")
+        return Route(
+            "taldau_slices",
+            self.taldau_index,
+            "bns_json",
+            "bns_json:parse_bns_json",
+            self.taldau_scale,
+            (TALDAU_PERIODS["annual"],),
+            "json",
+        )
 
     @property
     def taldau_route(self) -> Route:
@@ -513,6 +538,7 @@ CATALOG: tuple[Dataset, ...] = (
         bns_element=48510,
         taldau_index=704447,
         taldau_complete=True,
+        taldau_slices=True,
         lang="en",
         measures=(
             Measure(
@@ -659,6 +685,7 @@ CATALOG: tuple[Dataset, ...] = (
         frequency="annual",
         taldau_index=702840,
         taldau_complete=True,
+        taldau_slices=True,
         measures=(
             Measure(
                 "employed_thousand",

@@ -29,6 +29,10 @@ class FetchError(IngestionError):
         self.content = content
         #: the landed file's extension when it is not the dataset's own (a Taldau answer is JSON)
         self.extension = extension
+        #: set by the routed source: the source of the route that failed ("http", "taldau")
+        self.source: str | None = None
+        #: set by the routed source when every route failed: the routes that failed before this one
+        self.earlier: tuple[FetchError, ...] = ()
         super().__init__(dataset_id, f"fetch of {url} failed: {cause}")
 
 

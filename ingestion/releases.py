@@ -15,7 +15,7 @@ from typing import Protocol
 import pandas as pd
 
 from ingestion.catalog import Dataset, Route
-from ingestion.errors import IngestionError, ParseError
+from ingestion.errors import FetchError, IngestionError, ParseError
 from ingestion.landing import land
 from ingestion.parsing import parse_payload
 from ingestion.raw_store import RawStore, ReleaseRecord
@@ -77,27 +77,15 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
     conditional = Conditional(current.etag, current.last_modified) if current else None
     try:
         payload = source.fetch(dataset, conditional)
-    except IngestionError as exc:
-        # A complete body that was refused (HTML error page, wrong content type) is landed too.
-        refused = getattr(exc, "content", None)
-        refused_id, refused_path = (
-            land(settings.landing_dir, dataset, refused, getattr(exc, "extension", None))
-            if refused
-            else (None, None)
-        )
-        store.record(
-            ReleaseRecord(
-                dataset.id,
-                refused_id,
-                _source_name(settings),
-                getattr(exc, "url", None),
-                "failed",
-                byte_size=len(refused) if refused else None,
-                landed_path=str(refused_path) if refused_path else None,
-                error=str(exc),
-            )
-        )
+    except FetchError as exc:
+        for failed in (*exc.earlier, exc):
+            _record_failed_fetch(settings, dataset, failed, store)
         raise
+    except IngestionError as exc:
+        _record_failed_fetch(settings, dataset, exc, store)
+        raise
+    for failed in payload.earlier:  # routes tried before the one that served (fallback)
+        _record_failed_fetch(settings, dataset, failed, store)
     if payload.not_modified:
         store.record(
             ReleaseRecord(
@@ -147,6 +135,29 @@ def prepare(settings: Settings, dataset: Dataset, source: Source, store: RawStor
         )
         raise
     return Candidate(dataset, payload, release_id, landed_path, frame, store.current_rows(dataset.id))
+
+
+def _record_failed_fetch(settings: Settings, dataset: Dataset, exc: IngestionError, store: RawStore) -> None:
+    """A failed attempt in ``raw.releases`` with its route's source and URL; a complete body that was
+    refused (HTML error page, wrong content type, empty list) is landed too."""
+    refused = getattr(exc, "content", None)
+    refused_id, refused_path = (
+        land(settings.landing_dir, dataset, refused, getattr(exc, "extension", None))
+        if refused
+        else (None, None)
+    )
+    store.record(
+        ReleaseRecord(
+            dataset.id,
+            refused_id,
+            getattr(exc, "source", None) or _source_name(settings),
+            getattr(exc, "url", None),
+            "failed",
+            byte_size=len(refused) if refused else None,
+            landed_path=str(refused_path) if refused_path else None,
+            error=str(exc),
+        )
+    )
 
 
 def _parse(

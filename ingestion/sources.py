@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -19,7 +20,14 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ingestion.catalog import TALDAU_TREE, Dataset, Route, taldau_tree_form
+from ingestion.catalog import (
+    TALDAU_REGIONS_DIC,
+    TALDAU_SLICES,
+    TALDAU_TREE,
+    Dataset,
+    Route,
+    taldau_tree_form,
+)
 from ingestion.errors import FetchError
 from ingestion.settings import Settings
 from ingestion.taldau_release import TreeAnswer, release_document
@@ -73,6 +81,8 @@ class Payload:
     not_modified: bool = False
     #: the live route that served it (None: the snapshot or an operator-mapped URL in the dataset's layout)
     route: Route | None = None
+    #: the routes tried before this one, each failed (``RoutedSource``): recorded before this payload
+    earlier: tuple[FetchError, ...] = ()
 
 
 class Source(Protocol):
@@ -385,16 +395,47 @@ class TaldauSource:
         form = taldau_tree_form(route.ref, period, parent=parent)
         try:
             payload = self.http.fetch_url(dataset, url, None, form=form, fmt=route.format)
-            return payload.content, _check_tree(dataset, route, url, payload.content)
+            return payload.content, _check_list(dataset, route, url, payload.content, "nodes")
         except FetchError as exc:
-            raise FetchError(
-                dataset.id,
-                exc.url,
-                f"Taldau index {route.ref}: {exc.cause.removeprefix(f'Taldau index {route.ref}: ')} "
-                f"({asked})",
-                content=exc.content,
-                extension=route.extension,
-            ) from exc
+            raise _naming_index(dataset, route, exc, f" ({asked})") from exc
+
+    def slices_url(self, dataset: Dataset) -> str | None:
+        route = next((r for r in dataset.routes if r.kind == "taldau_slices"), None)
+        if route is None:
+            return None
+        path = TALDAU_SLICES.format(
+            lang="ru", index=route.ref, period=route.periods[0], dics=TALDAU_REGIONS_DIC
+        )
+        return self.base_url + path
+
+    def fetch_slices(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+        """``Api/GetIndexData`` (GET): one answer, a JSON list of slices, landed as it came. The same
+        guards and errors as the tree (500, empty list, HTML page, not a list name the index and URL);
+        the slices themselves are read by the file API's JSON parser at parse time."""
+        url = self.slices_url(dataset)
+        if url is None:
+            raise FetchError(dataset.id, "(none)", "no Taldau slices route is declared for this dataset")
+        route = dataset.taldau_slices_route
+        try:
+            payload = self.http.fetch_url(dataset, url, None, fmt=route.format)
+            _check_list(dataset, route, url, payload.content, "slices")
+        except FetchError as exc:
+            raise _naming_index(dataset, route, exc) from exc
+        return Payload(
+            dataset.id, payload.content, url, "taldau", content_type=payload.content_type, route=route
+        )
+
+
+def _naming_index(dataset: Dataset, route: Route, exc: FetchError, asked: str = "") -> FetchError:
+    """The error again, its cause led by the Taldau index (once) and followed by the form asked."""
+    prefix = f"Taldau index {route.ref}: "
+    return FetchError(
+        dataset.id,
+        exc.url,
+        f"{prefix}{exc.cause.removeprefix(prefix)}{asked}",
+        content=exc.content,
+        extension=route.extension,
+    )
 
 
 def _folders(dataset: Dataset, route: Route, url: str, nodes: list, body: bytes) -> list[str]:
@@ -418,34 +459,41 @@ def _folders(dataset: Dataset, route: Route, url: str, nodes: list, body: bytes)
     return out
 
 
-def _check_tree(dataset: Dataset, route: Route, url: str, content: bytes) -> list:
-    """An answer that is not a non-empty JSON list is what Taldau sends for wrong parameters."""
+def _check_list(dataset: Dataset, route: Route, url: str, content: bytes, what: str) -> list:
+    """An answer that is not a non-empty JSON list (of tree nodes or slices) is what Taldau sends
+    for wrong parameters."""
     try:
-        nodes = json.loads(content.decode("utf-8-sig"))
+        items = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise FetchError(
             dataset.id, url, f"Taldau index {route.ref}: answer is not JSON ({exc})", content=content
         ) from exc
-    if not isinstance(nodes, list):
+    if not isinstance(items, list):
         raise FetchError(
             dataset.id,
             url,
-            f"Taldau index {route.ref}: answer is a JSON {type(nodes).__name__}, not a list of nodes",
+            f"Taldau index {route.ref}: answer is a JSON {type(items).__name__}, not a list of {what}",
             content=content,
         )
-    if not nodes:
+    if not items:
         raise FetchError(
             dataset.id,
             url,
             f"Taldau index {route.ref}: empty answer (wrong period or dictionary for this index?)",
             content=content,
         )
-    return nodes
+    return items
 
 
 class RoutedSource:
-    """Each dataset from its first live route: an operator-mapped URL, the file API element, then
-    Taldau; the snapshot only for a dataset with none (the payload says which route served it)."""
+    """Each dataset from its live routes in order: an operator-mapped URL or the file API element,
+    then Taldau's tree, then Taldau's slices; the snapshot only for a dataset with none.
+
+    A route that fails (HTTP error after the retries, refused payload) hands over to the next one; the
+    failures ride along (``Payload.earlier``, or ``FetchError.earlier`` when every route failed) so
+    that each attempt is landed and recorded with its source. The payload says which route served.
+    A payload that arrives but does not parse is not retried elsewhere: it is a release to inspect.
+    """
 
     def __init__(
         self, http: HttpSource, snapshot: SnapshotSource, taldau: TaldauSource | None = None
@@ -457,12 +505,32 @@ class RoutedSource:
     def url_for(self, dataset: Dataset) -> str | None:
         return self.http.url_for(dataset) or self.taldau.url_for(dataset)
 
-    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+    def _attempts(self, dataset: Dataset) -> list[tuple[str, Callable[..., Payload]]]:
+        out: list[tuple[str, Callable[..., Payload]]] = []
         if self.http.url_for(dataset) is not None:
-            return self.http.fetch(dataset, conditional)
+            out.append(("http", self.http.fetch))
         if self.taldau.url_for(dataset) is not None:
-            return self.taldau.fetch(dataset, conditional)
-        return self.snapshot.fetch(dataset, conditional)
+            out.append(("taldau", self.taldau.fetch))
+        if self.taldau.slices_url(dataset) is not None:
+            out.append(("taldau", self.taldau.fetch_slices))
+        return out
+
+    def fetch(self, dataset: Dataset, conditional: Conditional | None = None) -> Payload:
+        attempts = self._attempts(dataset)
+        if not attempts:
+            return self.snapshot.fetch(dataset, conditional)
+        failed: list[FetchError] = []
+        for source, attempt in attempts:
+            try:
+                payload = attempt(dataset, conditional)
+            except FetchError as exc:
+                exc.source = source
+                failed.append(exc)
+                continue
+            return replace(payload, earlier=tuple(failed))
+        last = failed[-1]
+        last.earlier = tuple(failed[:-1])
+        raise last
 
 
 def source_for(settings: Settings) -> Source:

@@ -106,6 +106,7 @@ def build_ingestion_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 "release_id": outcome.release_id,
                 "source": outcome.payload.source,
                 "route": _route_label(outcome.payload.route),
+                "routes_failed_before": "; ".join(e.url for e in outcome.payload.earlier) or "none",
                 "source_url": outcome.payload.url,
                 "landed_path": str(outcome.landed_path),
                 "row_count": dg.MetadataValue.int(len(outcome.frame)),

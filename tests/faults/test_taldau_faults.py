@@ -22,7 +22,9 @@ from tests.faults.conftest import assert_clean_rerun, assert_fault_contained, be
 from tests.support.bns_server import TALDAU_TREE_PATH
 from tests.support.taldau import NATIONAL_NODE_ID, route_answers, serve_taldau, snapshot_frame
 
-EMPLOYED = get("employed")
+#: the tree route alone (its slices fallback off), so each fault is the tree's; the slices' faults and
+#: the fallback are in ``test_taldau_slices_faults.py``
+EMPLOYED = dataclasses.replace(get("employed"), taldau_slices=False)
 ROUTE = EMPLOYED.taldau_route
 ANSWERS = route_answers(EMPLOYED)  # year answers: the country node, then its regions
 HTML = b"<!DOCTYPE html>\n<html><head><title>500</title></head><body>Technical works</body></html>\n"

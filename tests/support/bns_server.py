@@ -8,7 +8,8 @@ Tests can swap a route's content (a new release) or install a fault handler for 
 Taldau: ``POST /ru/NewIndex/GetIndexTreeData`` with the form of the real request answers the JSON
 set for ``(p_index_id, p_period_id, p_parent_id)`` (one level of the tree: ``""`` the top, a node's
 id its children) with no ETag (as Taldau), and 500 for any other form (as Taldau does for wrong
-parameters).
+parameters). ``GET /ru/Api/GetIndexData/{id}?period=..&dics=..`` answers the JSON list of slices set
+for that exact path and query (``set_taldau_slices``), with no ETag, and 500 for any other query.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 TALDAU_TREE_PATH = "/ru/NewIndex/GetIndexTreeData"
+TALDAU_SLICES_PREFIX = "/ru/Api/GetIndexData/"
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,6 +53,7 @@ class BnsServer:
     hits: list[str] = field(default_factory=list)
     taldau: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     forms: list[dict[str, str]] = field(default_factory=list)
+    slices: dict[str, bytes] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -64,6 +67,10 @@ class BnsServer:
 
     def set_taldau(self, index_id: int, period_id: int, body: bytes, parent: str = "") -> None:
         self.taldau[(str(index_id), str(period_id), parent)] = body
+
+    def set_taldau_slices(self, path: str, body: bytes) -> None:
+        """Answer ``GET path`` (``/ru/Api/GetIndexData/{id}?period=7&dics=67``) with ``body``."""
+        self.slices[path] = body
 
     def clear_taldau(self, index_id: int) -> None:
         """Forget every answer of the index (before serving a new release of it)."""
@@ -83,6 +90,9 @@ class BnsServer:
                 server.hits.append(self.path)
                 fault = server.faults.get(self.path)
                 if fault is not None and fault(self):
+                    return
+                if self.path.startswith(TALDAU_SLICES_PREFIX):
+                    self._send_json(server.slices.get(self.path))
                     return
                 if self.path in server.routes:
                     route = server.routes[self.path]
@@ -113,8 +123,17 @@ class BnsServer:
                 body = server.taldau.get(
                     (form.get("p_index_id", ""), form.get("p_period_id", ""), form.get("p_parent_id", ""))
                 )
-                if self.path != TALDAU_TREE_PATH or body is None:
-                    self.send_response(500 if self.path == TALDAU_TREE_PATH else 404)
+                if self.path != TALDAU_TREE_PATH:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self._send_json(body)
+
+            def _send_json(self, body: bytes | None) -> None:
+                """Taldau's answer, or its 500 for parameters it has no answer to."""
+                if body is None:
+                    self.send_response(500)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return

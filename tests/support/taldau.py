@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingestion.catalog import TALDAU_PERIODS, Dataset
+from ingestion.catalog import TALDAU_PERIODS, TALDAU_REGIONS_DIC, TALDAU_SLICES, Dataset
 from ingestion.parsing import parse_payload
 from ingestion.settings import SNAPSHOT_DIR, Settings
 from ingestion.taldau_release import TreeAnswer, release_document
@@ -108,6 +108,43 @@ def serve_taldau(server: BnsServer, dataset: Dataset, frame: pd.DataFrame | None
     for answer in answers:
         server.set_taldau(dataset.taldau_route.ref, answer.period_id, answer.body, answer.parent)
     return release_document(dataset.taldau_route.ref, answers)
+
+
+def slices_answer(frame: pd.DataFrame, scale: float = 1.0) -> bytes:
+    """The annual rows of ``frame`` as an ``Api/GetIndexData`` answer, in the slice shape
+    ``../shared/DATA.md`` gives for it (the file API JSON's): one slice per region, ``terms`` its
+    dictionary id (a counter here), ``termNames`` its label, ``periods`` one entry per year.
+
+    Inferred, as DATA.md shows no real answer: the period ``name`` is the year as text and ``date``
+    the year's last day (``31.12.YYYY``); ``"x"`` stands where the snapshot is confidential and an
+    empty string where it is not available (the JSON parser's marker rules)."""
+    if set(frame["series"]) != {"total"}:
+        raise ValueError("a Taldau slices answer here carries one series")
+    out = []
+    for label, rows in frame[frame["period_type"] == "annual"].groupby("region_label", sort=False):
+        periods = []
+        for row in rows.itertuples():
+            cell = _cell(row.value, row.value_flag, scale)
+            periods.append(
+                {"name": str(row.year), "date": f"31.12.{row.year}", "value": "" if cell == "-" else cell}
+            )
+        out.append({"terms": [str(len(out) + 1)], "termNames": [label], "periods": periods})
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def slices_path(dataset: Dataset) -> str:
+    """The path and query the source asks ``Api/GetIndexData`` for the dataset's slices route."""
+    route = dataset.taldau_slices_route
+    return TALDAU_SLICES.format(lang="ru", index=route.ref, period=route.periods[0], dics=TALDAU_REGIONS_DIC)
+
+
+def serve_taldau_slices(server: BnsServer, dataset: Dataset, frame: pd.DataFrame | None = None) -> bytes:
+    """Serve the dataset's ``Api/GetIndexData`` answer with ``frame``'s values (default: the
+    snapshot's); return the body, which is what the source lands."""
+    frame = snapshot_frame(dataset) if frame is None else frame
+    body = slices_answer(frame, dataset.taldau_slices_route.scale)
+    server.set_taldau_slices(slices_path(dataset), body)
+    return body
 
 
 def loopback_settings(base_url: str, home: Path, **overrides: object) -> Settings:
