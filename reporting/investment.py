@@ -7,15 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reporting import charts
+from reporting.base import Section, unavailable
+from reporting.base import table as html_table
 
-if TYPE_CHECKING:  # reporting.report lists these sections in SECTIONS: import it only when called
-    from reporting.report import Published, Section
-
-
-def _report():
-    from reporting import report
-
-    return report
+if TYPE_CHECKING:
+    from reporting.base import Published
 
 
 SOURCE_NOTE = (
@@ -30,18 +26,18 @@ def _pct(share: float | None) -> str:
 
 def investment_concentration(db: Published) -> Section:
     table = "marts.mart_investment_concentration"
-    section = _report().Section(
+    section = Section(
         "investment-concentration", "Where investment goes: the six extractive regions", [table]
     )
     needed = ("year", "extractive_share", "extractive_population_share", "top3_share", "hhi")
     if not db.has(table, *needed, "gini_pc_population_weighted"):
-        return _report()._unavailable(section)
+        return unavailable(section)
     rows = db.rows(
         "select year, extractive_share, extractive_population_share, top3_share, "
         f"gini_pc_population_weighted from {table} order by year"
     )
     if not rows:
-        return _report()._unavailable(section)
+        return unavailable(section)
     years = [r[0] for r in rows]
     series = {
         "share of national investment, six extractive regions": (years, [100 * r[1] for r in rows]),
@@ -64,7 +60,7 @@ def investment_concentration(db: Published) -> Section:
 
 def investment_and_income(db: Published) -> Section:
     table = "marts.mart_investment_region_year"
-    section = _report().Section(
+    section = Section(
         "investment-income", "Investment, GRP and income per capita relative to the country", [table]
     )
     needed = (
@@ -75,10 +71,10 @@ def investment_and_income(db: Published) -> Section:
         "income_pc_to_national",
     )
     if not db.has(table, *needed, "flag_investment_income_gap"):
-        return _report()._unavailable(section)
+        return unavailable(section)
     latest = db.rows(f"select max(year) from {table} where grp_pc_to_national is not null")[0][0]
     if latest is None:
-        return _report()._unavailable(section)
+        return unavailable(section)
     rows = db.rows(
         f"select region_name_en, investment_pc_to_national, grp_pc_to_national, income_pc_to_national, "
         f"flag_investment_income_gap from {table} where year = ? order by investment_pc_to_national desc",
@@ -105,18 +101,18 @@ def investment_and_income(db: Published) -> Section:
 
 def within_region(db: Published) -> Section:
     table = "marts.mart_within_region_concentration"
-    section = _report().Section(
+    section = Section(
         "within-region", "Inside the regions: population concentration, 1 January 2023", [table]
     )
     needed = ("region_name_en", "largest_unit_share", "admin_centre_share", "gini_unit_population")
     if not db.has(table, *needed, "urban_share_pct", "n_units"):
-        return _report()._unavailable(section)
+        return unavailable(section)
     rows = db.rows(
         f"select region_name_en, n_units, largest_unit_share, admin_centre_share, gini_unit_population, "
         f"urban_share_pct from {table} order by gini_unit_population desc"
     )
     if not rows:
-        return _report()._unavailable(section)
+        return unavailable(section)
     fmt = [
         (
             r[0],
@@ -128,7 +124,7 @@ def within_region(db: Published) -> Section:
         )
         for r in rows
     ]
-    section.body = _report()._table(
+    section.body = html_table(
         ["region", "units", "largest unit, % of pop.", "admin. centre, % of pop.", "Gini of unit populations",
          "urban, %"],
         fmt,
