@@ -52,8 +52,13 @@ def build_workbook(*, title: str = "5. Основные показатели б�
 
 
 @pytest.fixture
-def dataset():
+def dataset(monkeypatch):
+    """The live-only entry, joined to this process's catalog as KZW_CATALOG_EXTENSIONS would at import
+    (its expectations are then found by id, like a built-in dataset's)."""
+    from ingestion import catalog
+
     (entry,) = [d for d in load_catalog("ingestion.live_only") if d.id == "income_differentiation"]
+    monkeypatch.setitem(catalog.DATASETS, entry.id, entry)
     return entry
 
 
