@@ -293,8 +293,9 @@ class Soak:
                 log = logs / f"{number}-refresh.log"
                 proc = self._job(log)
                 time.sleep(self.rng.uniform(2.0, 40.0))
+                finished = proc.poll() is not None  # a fast machine may finish the run before the kill
                 self._kill(proc)
-                procs.append((proc, log, True))
+                procs.append((proc, log, not finished))
             elif fault == "kill_publish":
                 # ingest first (a real run that completes), then a publish killed at a random moment
                 log = logs / f"{number}-ingest.log"
@@ -310,8 +311,9 @@ class Soak:
                     ["-c", code, str(self.settings.build_db), str(self.settings.publish_dir)], log
                 )
                 time.sleep(self.rng.uniform(0.5, 6.0))
+                finished = proc.poll() is not None
                 self._kill(proc)
-                procs.append((proc, log, True))
+                procs.append((proc, log, not finished))
             elif fault == "two_at_once":
                 pair = [(self._job(logs / f"{number}-{n}.log"), logs / f"{number}-{n}.log") for n in (1, 2)]
                 for proc, log in pair:
