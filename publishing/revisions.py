@@ -114,6 +114,28 @@ order by compared.dataset_id, compared.series, compared.region_code, compared.ye
 """
 
 
+EMPTY_REVISIONS_DDL = """
+create table pub.meta.revisions (
+    version varchar, dataset_id varchar, series varchar, region_code varchar, period_label varchar,
+    year integer, change varchar, old_value double, new_value double, new_value_flag varchar,
+    old_release_id varchar, new_release_id varchar
+)
+"""
+
+
+def _has_raw_observations(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_views() where database_name = 'build' and schema_name = 'raw' "
+            "and view_name = 'observations'"
+        ).fetchone()[0]
+        + con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'build' and schema_name = 'raw' "
+            "and table_name = 'observations'"
+        ).fetchone()[0]
+    )
+
+
 def write_revisions(
     con: duckdb.DuckDBPyConnection, version: str, previous: dict[str, str] | None, current: dict[str, str]
 ) -> dict[str, int]:
@@ -122,6 +144,10 @@ def write_revisions(
     ``previous``: the previous publication's releases (None or empty: first publication, or one that
     did not record them: nothing to compare against, the table is empty).
     """
+    if not _has_raw_observations(con):
+        # A build without a raw layer (marts made elsewhere) has no releases to compare: an empty table.
+        con.execute(EMPTY_REVISIONS_DDL)
+        return {}
     moved = [
         (d, previous[d], r)
         for d, r in sorted(current.items())

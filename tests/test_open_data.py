@@ -131,11 +131,6 @@ def test_sheet_names_respect_excels_limit_and_stay_unique() -> None:
     assert names["marts." + "x" * 40] == "x" * 31
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug after the session-4 merges (closing note): "
-    "publishing a build without a raw layer fails in meta.revisions (it reads build.raw.observations)",
-)
 def test_publication_carries_csv_xlsx_and_datapackage_equal_to_the_duckdb_tables(
     build_db: Path, tmp_path: Path
 ) -> None:
@@ -197,11 +192,6 @@ def test_publication_carries_csv_xlsx_and_datapackage_equal_to_the_duckdb_tables
     assert set(columns) == {(key, name) for key, (names, _, _) in tables.items() for name in names}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug after the session-4 merges (closing note): "
-    "publishing a build without a raw layer fails in meta.revisions (it reads build.raw.observations)",
-)
 def test_datapackage_describes_every_published_file(build_db: Path, tmp_path: Path) -> None:
     version = _publish(build_db, tmp_path)
     package = json.loads((version / "datapackage.json").read_text(encoding="utf-8"))
@@ -251,11 +241,6 @@ def test_datapackage_describes_every_published_file(build_db: Path, tmp_path: Pa
     assert report.valid, report.flatten(["taskName", "type", "note"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug after the session-4 merges (closing note): "
-    "publishing a build without a raw layer fails in meta.revisions (it reads build.raw.observations)",
-)
 def test_a_failed_publish_leaves_no_csv_xlsx_or_datapackage_behind(
     build_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

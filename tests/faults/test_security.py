@@ -286,6 +286,7 @@ INTERPOLATED = {
         "constant query; schema is 'raw' or 'build.raw' (the publish step's attached build database)"
     ),
     ("publishing/revisions.py", "REVISIONS_SQL"): "constant query; the version is a ? parameter",
+    ("publishing/revisions.py", "EMPTY_REVISIONS_DDL"): "constant DDL",
     ("publishing/verify.py", "columns"): "constant column list (OBSERVATION_COLUMNS)",
     (
         "publishing/verify.py",
