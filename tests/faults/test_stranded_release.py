@@ -115,7 +115,8 @@ def test_a_release_stranded_by_kills_in_dbt_and_publish_is_published_next(wareho
     assert new == loaded_releases(settings.build_db) and new[INCOME.id] != old[INCOME.id]
     assert assert_whole_version(warehouse.published) != old_version
     # ... after cleaning what the kills left: the dead lock holder named, the staging debris removed.
-    assert f"marked failed: its process (pid {proc.pid} on " in text, "the killed run is failed, not STARTED"
+    # the run's process is the one that executed it (a process of the killed group, not always proc itself)
+    assert "marked failed: its process (pid " in text, "the killed run is failed, not STARTED"
     for path in staging:
         assert f"recovered: removed debris of an interrupted run: {path}" in text and not path.exists()
     assert not [d for d in versions.iterdir() if d.name.startswith(".")]
